@@ -1,0 +1,57 @@
+package io.wasserflow.models.layers;
+
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** y = x W + b, with W of shape [in, out]. Linear in x, so its tangent is x-dot W. */
+public final class Dense implements Layer {
+    private final String name;
+    private final Param w, b;
+    private INDArray x, xDot;
+
+    public Dense(String name, INDArray weights, INDArray bias) {
+        this.name = name;
+        this.w = new Param(name + ".W", weights, true);
+        this.b = new Param(name + ".b", bias.reshape(1, bias.length()), false);
+    }
+
+    @Override public String name() { return name; }
+
+    @Override public INDArray forward(INDArray x) {
+        this.x = x;
+        return x.mmul(w.value).addiRowVector(b.value);
+    }
+
+    @Override public INDArray backward(INDArray yBar, boolean paramGrads) {
+        if (paramGrads) {
+            Nd4j.gemm(x, yBar, w.grad, true, false, 1.0, 1.0); // W-bar += x^T y-bar
+            b.grad.addi(yBar.sum(true, 0));
+        }
+        return Nd4j.gemm(yBar, w.value, false, true); // x-bar = y-bar W^T
+    }
+
+    @Override public INDArray tangent(INDArray xDot) {
+        this.xDot = xDot;
+        return xDot.mmul(w.value);
+    }
+
+    @Override public Adjoint tangentBackward(INDArray yBar, INDArray yDotBar) {
+        // y-dot = x-dot W: W-bar gets x-dot^T y-dot-bar; the bias does not enter y-dot.
+        Nd4j.gemm(xDot, yDotBar, w.grad, true, false, 1.0, 1.0);
+        INDArray xDotBar = Nd4j.gemm(yDotBar, w.value, false, true);
+        INDArray xBar = null;
+        if (yBar != null) {
+            Nd4j.gemm(x, yBar, w.grad, true, false, 1.0, 1.0);
+            b.grad.addi(yBar.sum(true, 0));
+            xBar = Nd4j.gemm(yBar, w.value, false, true);
+        }
+        return new Adjoint(xBar, xDotBar);
+    }
+
+    @Override public List<Param> params() { return List.of(w, b); }
+
+    @Override public long[] outputShape(long[] in) { return new long[] {w.value.size(1)}; }
+
+    public Param weights() { return w; }
+}
