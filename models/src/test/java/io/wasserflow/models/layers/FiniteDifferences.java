@@ -12,22 +12,54 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class FiniteDifferences {
     private FiniteDifferences() {}
 
-    public static final double STEP = 1e-6;
+    /**
+     * The step of the fourth-order stencil. Its truncation error is O(h^4) (about 1e-20 here) and its
+     * round-off about 1.5 eps |f| / h, so a larger step than the usual 1e-6 of a two-point difference
+     * resolves small gradient entries ten times better.
+     */
+    public static final double STEP = 1e-5;
     public static final double TOLERANCE = 1e-5;
+
+    /** max |f| over the latest stencil, for the round-off bound. */
+    static double lastMagnitude;
+
+    /** Entries accepted by the round-off bound rather than the relative error (reported by the tests). */
+    public static int judgedByRoundOff;
+
+    /** Units in the last place of the loss's own evaluation error allowed in each stencil value. */
+    static final double ROUND_OFF_ULPS = 8;
+
+    /**
+     * The one stated loosening of the 1e-5 relative error: where the true derivative is zero or
+     * tiny (the output bias under the Wasserstein term, whose two means cancel it exactly), the
+     * difference can resolve nothing below the round-off of its stencil, (18 / 12h) times the
+     * error of each loss value; an entry whose analytic and numeric values agree within that is
+     * accepted.
+     */
+    static double roundOff(double magnitude) {
+        return ROUND_OFF_ULPS * Math.ulp(magnitude) * 18 / (12 * STEP);
+    }
 
     public static double relativeError(double a, double b) {
         return Math.abs(a - b) / Math.max(Math.max(Math.abs(a), Math.abs(b)), 1e-8);
     }
 
-    /** d f / d x[i] by central differences, x perturbed in place and restored. */
+    /**
+     * d f / d x[i] by the fourth-order central difference
+     * (f(x-2h) - 8 f(x-h) + 8 f(x+h) - f(x+2h)) / 12h, x perturbed in place and restored.
+     */
     public static double derivative(INDArray x, long i, Supplier<Double> f) {
         double orig = x.getDouble(i);
-        x.putScalar(i, orig + STEP);
-        double plus = f.get();
-        x.putScalar(i, orig - STEP);
-        double minus = f.get();
+        double[] at = new double[4];
+        double[] offsets = {-2, -1, 1, 2};
+        for (int k = 0; k < 4; k++) {
+            x.putScalar(i, orig + offsets[k] * STEP);
+            at[k] = f.get();
+        }
         x.putScalar(i, orig);
-        return (plus - minus) / (2 * STEP);
+        lastMagnitude = Math.max(Math.max(Math.abs(at[0]), Math.abs(at[1])), Math.max(Math.abs(at[2]), Math.abs(at[3])));
+        // differences first: an entry f does not depend on gives exactly zero
+        return (8 * (at[2] - at[1]) - (at[3] - at[0])) / (12 * STEP);
     }
 
     /**
@@ -42,9 +74,14 @@ public final class FiniteDifferences {
             double numeric = derivative(x, i, f);
             double a = analytic.getDouble(i);
             double err = relativeError(a, numeric);
+            if (err >= TOLERANCE && Math.abs(a - numeric) <= roundOff(lastMagnitude)) {
+                judgedByRoundOff++;
+                continue;
+            }
             worst = Math.max(worst, err);
             final long idx = i;
-            assertTrue(err < TOLERANCE, () -> what + "[" + idx + "]: analytic " + a + " vs numeric " + numeric + " (relative error " + err + ")");
+            double mag = lastMagnitude;
+            assertTrue(err < TOLERANCE, () -> what + "[" + idx + "]: analytic " + a + " vs numeric " + numeric + " (relative error " + err + ", |f| " + mag + ")");
         }
         return worst;
     }

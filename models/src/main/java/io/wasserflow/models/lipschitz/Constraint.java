@@ -1,0 +1,27 @@
+package io.wasserflow.models.lipschitz;
+
+/** How the critic is kept Lipschitz (SCIENCE.md, "Keeping the critic Lipschitz"). */
+public sealed interface Constraint {
+    /** No constraint (the standard GAN baselines, or an unconstrained critic). */
+    record None() implements Constraint {}
+
+    /** WGAN: clamp every critic parameter to [-c, c] after every critic update. */
+    record Clip(double c) implements Constraint {}
+
+    /** WGAN-GP: lambda mean (||grad D(x-hat)|| - 1)^2. */
+    record GradientPenalty(double lambda) implements Constraint {}
+
+    /** WGAN-LP: lambda mean max(0, ||grad D(x-hat)|| - 1)^2, penalising only slopes above 1. */
+    record OneSidedPenalty(double lambda) implements Constraint {}
+
+    default String id() {
+        if (this instanceof Clip) return "clip";
+        if (this instanceof GradientPenalty) return "gp";
+        if (this instanceof OneSidedPenalty) return "lp";
+        return "none";
+    }
+
+    default boolean isPenalty() {
+        return this instanceof GradientPenalty || this instanceof OneSidedPenalty;
+    }
+}

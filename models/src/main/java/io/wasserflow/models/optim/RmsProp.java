@@ -1,0 +1,37 @@
+package io.wasserflow.models.optim;
+
+import io.wasserflow.models.layers.Param;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * RMSProp as in PyTorch's torch.optim.RMSprop (the WGAN reference): v = alpha v + (1 - alpha) g^2,
+ * theta -= lr g / (sqrt(v) + eps), alpha 0.99, eps 1e-8, no momentum.
+ */
+final class RmsProp implements Optimizer {
+    static final double ALPHA = 0.99, EPS = 1e-8;
+    private final double lr;
+    private final Moments v;
+
+    RmsProp(double lr, List<Param> params) {
+        this.lr = lr;
+        this.v = new Moments(params);
+    }
+
+    @Override public void step(List<Param> params) {
+        for (int i = 0; i < params.size(); i++) {
+            Param p = params.get(i);
+            INDArray sq = v.arrays.get(i);
+            sq.muli(ALPHA).addi(p.grad.mul(p.grad).muli(1 - ALPHA));
+            p.value.subi(p.grad.div(Transforms.sqrt(sq, true).addi(EPS)).muli(lr));
+        }
+    }
+
+    @Override public void writeState(DataOutputStream out) throws IOException { v.write(out); }
+
+    @Override public void readState(DataInputStream in) throws IOException { v.read(in); }
+}

@@ -1,0 +1,21 @@
+package io.wasserflow.models.optim;
+
+import io.wasserflow.models.layers.Param;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.util.List;
+
+/** theta -= lr g. */
+final class Sgd implements Optimizer {
+    private final double lr;
+
+    Sgd(double lr) { this.lr = lr; }
+
+    @Override public void step(List<Param> params) {
+        for (Param p : params) p.value.subi(p.grad.mul(lr));
+    }
+
+    @Override public void writeState(DataOutputStream out) {}
+
+    @Override public void readState(DataInputStream in) {}
+}

@@ -1,0 +1,61 @@
+package io.wasserflow.models.train;
+
+import io.wasserflow.models.lipschitz.Constraint;
+import io.wasserflow.models.lipschitz.Penalty;
+import io.wasserflow.models.lipschitz.WeightClipping;
+import io.wasserflow.models.nets.Network;
+import io.wasserflow.models.optim.Optimizer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * One critic update, as in WGAN-GP's Algorithm 1 (lines 3-9): the Wasserstein term on a real batch
+ * and a generated one, the penalty at the interpolates x-hat, one optimizer step, then clipping.
+ */
+final class CriticStep {
+    /** What the step computed, for diagnostics. */
+    record Outcome(double loss, double wassersteinTerm, double penalty, double[] inputGradientNorms, double[] activationGradNorms) {}
+
+    private final Network critic;
+    private final Loss loss;
+    private final Constraint constraint;
+    private final Penalty penalty;
+    private final Optimizer optimizer;
+
+    CriticStep(Network critic, Loss loss, Constraint constraint, Optimizer optimizer) {
+        this.critic = critic;
+        this.loss = loss;
+        this.constraint = constraint;
+        this.penalty = Penalty.of(constraint);
+        this.optimizer = optimizer;
+    }
+
+    /**
+     * @param eps one U[0,1] per sample, [B, 1]
+     * @param measureInputGradients compute ||grad_x D(x-hat)|| even without a penalty (an extra pass)
+     * @param activationGradNorms filled per linear layer when not null
+     */
+    Outcome run(INDArray real, INDArray fake, INDArray eps, boolean measureInputGradients, double[] activationGradNorms) {
+        int b = (int) real.size(0);
+        critic.zeroGrad();
+        INDArray out = critic.forward(Nd4j.concat(0, real, fake));
+        Loss.Value term = loss.critic(out, b);
+        critic.backward(term.outputBar(), true, activationGradNorms);
+
+        double penaltyValue = Double.NaN;
+        double[] inputNorms = null;
+        if (penalty != null) {
+            Penalty.Result p = penalty.apply(critic, Penalty.interpolate(real, fake, eps));
+            penaltyValue = p.value();
+            inputNorms = p.gradientNorms();
+        } else if (measureInputGradients) {
+            INDArray g = Penalty.inputGradients(critic, Penalty.interpolate(real, fake, eps));
+            inputNorms = g.reshape('c', b, g.length() / b).norm2(1).data().asDouble();
+        }
+
+        optimizer.step(critic.params());
+        if (constraint instanceof Constraint.Clip clip) WeightClipping.clamp(critic.params(), clip.c());
+        double total = term.loss() + (penalty != null ? penaltyValue : 0);
+        return new Outcome(total, term.loss(), penaltyValue, inputNorms, activationGradNorms);
+    }
+}

@@ -1,0 +1,246 @@
+package io.wasserflow.models.train;
+
+import io.wasserflow.models.diagnostics.LayerValue;
+import io.wasserflow.models.diagnostics.Quantiles;
+import io.wasserflow.models.diagnostics.StepReport;
+import io.wasserflow.models.diagnostics.WeightHistogram;
+import io.wasserflow.models.layers.Layer;
+import io.wasserflow.models.layers.Param;
+import io.wasserflow.models.lipschitz.Constraint;
+import io.wasserflow.models.lipschitz.WeightClipping;
+import io.wasserflow.models.nets.Network;
+import io.wasserflow.models.nets.Networks;
+import io.wasserflow.models.optim.ArrayIO;
+import io.wasserflow.models.optim.Optimizer;
+import io.wasserflow.models.util.Rng;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * One experiment's training loop, fed one real batch at a time: each batch is one critic step, and
+ * after every n_critic critic steps (or the warm-up schedule's 100) comes one generator step. Holds
+ * the networks, both optimizers, the random generator and the counters; {@link #saveState()} and
+ * {@link #restoreState(byte[])} carry all of it, so a restored trainer continues bit for bit.
+ */
+public final class Trainer {
+    private static final int STATE_MAGIC = 0x57464C57; // "WFLW"
+    private static final int STATE_VERSION = 1;
+
+    private final ExperimentConfig config;
+    private final long[] dataShape;
+    private final Network critic, generator;
+    private final Optimizer criticOptimizer, generatorOptimizer;
+    private final CriticStep criticStep;
+    private final GeneratorStep generatorStep;
+    private Rng rng;
+    private long criticSteps, generatorSteps, criticStepsSinceGenerator;
+
+    /** @param dataShape one sample's [channels, height, width]: [1, 1, 2] for the 2-D toy sets */
+    public Trainer(ExperimentConfig config, long[] dataShape) {
+        this.config = config;
+        this.dataShape = dataShape.clone();
+        this.rng = new Rng(config.seed());
+        Rng init = rng.split();
+        this.critic = Networks.critic(config.architecture(), dataShape, config.init(), init, config.dtype());
+        this.generator = Networks.generator(config.architecture(), dataShape, config.zDim(), config.init(), init, config.dtype());
+        this.criticOptimizer = Optimizer.of(config.optimizer(), critic.params());
+        this.generatorOptimizer = Optimizer.of(config.optimizer(), generator.params());
+        if (config.constraint() instanceof Constraint.Clip clip) WeightClipping.clamp(critic.params(), clip.c());
+        this.criticStep = new CriticStep(critic, config.loss(), config.constraint(), criticOptimizer);
+        this.generatorStep = new GeneratorStep(generator, critic, config.loss(), generatorOptimizer);
+    }
+
+    public ExperimentConfig config() { return config; }
+    public Network critic() { return critic; }
+    public Network generator() { return generator; }
+    public long criticSteps() { return criticSteps; }
+    public long generatorSteps() { return generatorSteps; }
+    public long[] dataShape() { return dataShape.clone(); }
+
+    /**
+     * One critic step on this real batch ([B, C, H, W] or [B, features], in the config's dtype),
+     * then a generator step if one is due. Returns their reports in order.
+     */
+    public List<StepReport> step(INDArray real) {
+        if (real.size(0) != config.batchSize())
+            throw new IllegalArgumentException("batch of " + real.size(0) + " samples, experiment " + config.name() + " trains on " + config.batchSize());
+        List<StepReport> reports = new ArrayList<>(2);
+        reports.add(criticStep(real.castTo(config.dtype())));
+        criticStepsSinceGenerator++;
+        if (criticStepsSinceGenerator >= config.criticStepsBefore(generatorSteps)) {
+            reports.add(generatorStep());
+            criticStepsSinceGenerator = 0;
+        }
+        return reports;
+    }
+
+    private boolean due(long step, int every) {
+        return every > 0 && step % every == 0;
+    }
+
+    private StepReport criticStep(INDArray real) {
+        long start = System.nanoTime();
+        int b = config.batchSize();
+        INDArray z = Noise.gaussian(rng, config.dtype(), b, config.zDim());
+        INDArray eps = Noise.uniform(rng, config.dtype(), b, 1);
+        INDArray fake = generator.forward(z).reshape(real.shape());
+        boolean norms = due(criticSteps, config.publish().normsEvery());
+        boolean histograms = due(criticSteps, config.publish().histogramsEvery());
+        double[] activation = norms ? new double[critic.linearLayers().size()] : null;
+
+        CriticStep.Outcome o = criticStep.run(real, fake, eps, histograms, activation);
+
+        List<LayerValue> gradNorms = norms ? weightGradientNorms(critic) : List.of();
+        List<LayerValue> clip = norms && config.constraint() instanceof Constraint.Clip c ? clipFractions(c.c()) : List.of();
+        List<WeightHistogram> hist = histograms ? histograms(critic) : List.of();
+        criticSteps++;
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new StepReport(StepReport.Kind.CRITIC, criticSteps, generatorSteps,
+                config.loss().isWasserstein() ? -o.wassersteinTerm() : Double.NaN,
+                o.loss(), o.penalty(), Double.NaN,
+                gradNorms, layerValues(critic, activation),
+                o.inputGradientNorms() == null ? null : Quantiles.of(o.inputGradientNorms(), Quantiles.FIVE),
+                hist, clip, seconds, b);
+    }
+
+    private StepReport generatorStep() {
+        long start = System.nanoTime();
+        int b = config.batchSize();
+        INDArray z = Noise.gaussian(rng, config.dtype(), b, config.zDim());
+        boolean norms = due(generatorSteps, config.publish().normsEvery());
+        boolean histograms = due(generatorSteps, config.publish().histogramsEvery());
+        double[] activation = norms ? new double[generator.linearLayers().size()] : null;
+        double loss = generatorStep.run(z, activation);
+        List<LayerValue> gradNorms = norms ? weightGradientNorms(generator) : List.of();
+        List<WeightHistogram> hist = histograms ? histograms(generator) : List.of();
+        generatorSteps++;
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new StepReport(StepReport.Kind.GENERATOR, criticSteps, generatorSteps, Double.NaN, Double.NaN, Double.NaN, loss,
+                gradNorms, layerValues(generator, activation), null, hist, List.of(), seconds, b);
+    }
+
+    private static Param weightsOf(Layer l) {
+        return l.params().get(0);
+    }
+
+    private static List<LayerValue> weightGradientNorms(Network n) {
+        List<LayerValue> out = new ArrayList<>();
+        for (Layer l : n.linearLayers()) out.add(new LayerValue(n.role, l.name(), weightsOf(l).grad.norm2Number().doubleValue()));
+        return out;
+    }
+
+    private static List<LayerValue> layerValues(Network n, double[] values) {
+        if (values == null) return List.of();
+        List<LayerValue> out = new ArrayList<>();
+        List<Layer> linear = n.linearLayers();
+        for (int i = 0; i < values.length; i++) out.add(new LayerValue(n.role, linear.get(i).name(), values[i]));
+        return out;
+    }
+
+    private List<LayerValue> clipFractions(double c) {
+        List<LayerValue> out = new ArrayList<>();
+        for (Layer l : critic.linearLayers()) out.add(new LayerValue("critic", l.name(), WeightClipping.shareAtBound(weightsOf(l).value, c)));
+        return out;
+    }
+
+    private List<WeightHistogram> histograms(Network n) {
+        double[] edges = config.histogramEdges();
+        List<WeightHistogram> out = new ArrayList<>();
+        for (Layer l : n.linearLayers()) out.add(WeightHistogram.of(n.role, l.name(), weightsOf(l).value, edges));
+        return out;
+    }
+
+    /**
+     * n samples from the generator with noise from a generator seeded by {@code seed}, so sampling
+     * never moves the training stream. Shape [n, C, H, W].
+     */
+    public INDArray sample(int n, long seed) {
+        INDArray z = Noise.gaussian(new Rng(seed), config.dtype(), n, config.zDim());
+        long[] shape = new long[] {n, dataShape[0], dataShape[1], dataShape[2]};
+        return generator.forward(z).reshape(shape);
+    }
+
+    /** SHA-256 of every parameter's exact values, critic then generator. */
+    public String parameterDigest() {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            DataOutputStream out = new DataOutputStream(bytes);
+            for (Param p : allParams()) ArrayIO.write(out, p.value);
+            return HexFormat.of().formatHex(md.digest(bytes.toByteArray()));
+        } catch (NoSuchAlgorithmException | IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private List<Param> allParams() {
+        List<Param> all = new ArrayList<>(critic.params());
+        all.addAll(generator.params());
+        return all;
+    }
+
+    /** Parameters, optimizer moments, random state and counters. */
+    public byte[] saveState() {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            DataOutputStream out = new DataOutputStream(bytes);
+            out.writeInt(STATE_MAGIC);
+            out.writeInt(STATE_VERSION);
+            out.writeUTF(config.name());
+            out.writeLong(criticSteps);
+            out.writeLong(generatorSteps);
+            out.writeLong(criticStepsSinceGenerator);
+            out.write(rng.state());
+            List<Param> all = allParams();
+            out.writeInt(all.size());
+            for (Param p : all) ArrayIO.write(out, p.value);
+            criticOptimizer.writeState(out);
+            generatorOptimizer.writeState(out);
+            out.flush();
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public void restoreState(byte[] state) {
+        try {
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(state));
+            if (in.readInt() != STATE_MAGIC) throw new IOException("not a Wasserflow trainer state");
+            int version = in.readInt();
+            if (version != STATE_VERSION) throw new IOException("trainer state version " + version + ", this build reads " + STATE_VERSION);
+            String name = in.readUTF();
+            if (!name.equals(config.name())) throw new IOException("state of experiment " + name + " offered to " + config.name());
+            criticSteps = in.readLong();
+            generatorSteps = in.readLong();
+            criticStepsSinceGenerator = in.readLong();
+            byte[] rngState = new byte[Rng.STATE_BYTES];
+            in.readFully(rngState);
+            rng = Rng.fromState(rngState);
+            List<Param> all = allParams();
+            int n = in.readInt();
+            if (n != all.size()) throw new IOException("state holds " + n + " tensors, the networks have " + all.size());
+            for (Param p : all) ArrayIO.readInto(in, p.value);
+            criticOptimizer.readState(in);
+            generatorOptimizer.readState(in);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot restore trainer state: " + e.getMessage(), e);
+        }
+    }
+
+    @Override public String toString() {
+        return "Trainer[" + config.name() + " critic " + critic.parameterCount() + " params, generator "
+                + generator.parameterCount() + " params, data " + Arrays.toString(dataShape) + "]";
+    }
+}
