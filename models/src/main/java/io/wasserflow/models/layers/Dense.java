@@ -26,7 +26,7 @@ public final class Dense implements Layer {
     @Override public INDArray backward(INDArray yBar, boolean paramGrads) {
         if (paramGrads) {
             Nd4j.gemm(x, yBar, w.grad, true, false, 1.0, 1.0); // W-bar += x^T y-bar
-            b.grad.addi(yBar.sum(true, 0));
+            addColumnSums(yBar, b.grad);
         }
         return Nd4j.gemm(yBar, w.value, false, true); // x-bar = y-bar W^T
     }
@@ -43,10 +43,16 @@ public final class Dense implements Layer {
         INDArray xBar = null;
         if (yBar != null) {
             Nd4j.gemm(x, yBar, w.grad, true, false, 1.0, 1.0);
-            b.grad.addi(yBar.sum(true, 0));
+            addColumnSums(yBar, b.grad);
             xBar = Nd4j.gemm(yBar, w.value, false, true);
         }
         return new Adjoint(xBar, xDotBar);
+    }
+
+    /** target += 1^T a: a BLAS matrix-vector product, much faster than ND4J's column reduction. */
+    private static void addColumnSums(INDArray a, INDArray target) {
+        INDArray ones = Nd4j.ones(a.dataType(), 1, a.size(0));
+        Nd4j.gemm(ones, a, target, false, false, 1.0, 1.0);
     }
 
     @Override public List<Param> params() { return List.of(w, b); }

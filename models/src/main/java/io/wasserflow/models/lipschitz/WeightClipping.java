@@ -17,10 +17,15 @@ public final class WeightClipping {
         }
     }
 
-    /** Share of the tensor's entries at +-c (after a clamp they equal c exactly in its precision). */
+    /**
+     * Weights within this fraction of c count as at the bound: an optimizer step smaller than the
+     * float resolution of c leaves a weight a hair inside [-c, c], still "crowded at +-c".
+     */
+    public static final double NEAR_BOUND = 0.99;
+
+    /** Share of the tensor's entries with |w| >= 0.99 c. */
     public static double shareAtBound(INDArray w, double c) {
-        double bound = w.dataType() == DataType.FLOAT ? (double) (float) c : c;
-        double atBound = Transforms.abs(w, true).gte(bound).castTo(DataType.DOUBLE).sumNumber().doubleValue();
+        double atBound = Transforms.abs(w, true).gte(NEAR_BOUND * c).castTo(DataType.DOUBLE).sumNumber().doubleValue();
         return atBound / w.length();
     }
 }
