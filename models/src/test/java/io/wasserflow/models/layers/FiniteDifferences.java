@@ -85,4 +85,23 @@ public final class FiniteDifferences {
         }
         return worst;
     }
+
+    /**
+     * Pre-activations must stay this far from a kink: the stencil moves one weight by at most 2h = 2e-5,
+     * which moves a pre-activation by 2e-5 times an input activation (below 5 in these tests).
+     */
+    public static final double KINK_MARGIN = 2e-4;
+
+    /** The smallest |pre-activation| at any ReLU or LeakyReLU for these inputs. */
+    public static double closestKink(io.wasserflow.models.nets.Network critic, INDArray... inputs) {
+        double min = Double.MAX_VALUE;
+        for (INDArray x : inputs) {
+            for (Layer l : critic.layers()) {
+                if (l instanceof Relu || l instanceof LeakyRelu) min = Math.min(min, org.nd4j.linalg.ops.transforms.Transforms.abs(x, true).minNumber().doubleValue());
+                x = l.forward(x);
+            }
+        }
+        return min;
+    }
+
 }

@@ -31,11 +31,6 @@ class CriticLossGradientTest {
     /** DCGAN critics have about 10^5 to 10^6 weights: a fixed random sample of each tensor is checked. */
     static final int DCGAN_ENTRIES_PER_TENSOR = 24;
     static final long SAMPLE_SEED = 20261122L;
-    /**
-     * Pre-activations must stay this far from a kink: the stencil moves one weight by at most 2h = 2e-5,
-     * which moves a pre-activation by 2e-5 times an input activation (below 5 in these tests).
-     */
-    static final double KINK_MARGIN = 2e-4;
 
     record Batch(INDArray real, INDArray fake, INDArray eps) {
         INDArray xHat() { return Penalty.interpolate(real, fake, eps); }
@@ -59,23 +54,11 @@ class CriticLossGradientTest {
         return new Batch(randn(rng, shape), randn(rng, shape).muli(0.5).addi(0.3), eps);
     }
 
-    /** The smallest |pre-activation| at any ReLU or LeakyReLU for these inputs. */
-    static double closestKink(Network critic, INDArray... inputs) {
-        double min = Double.MAX_VALUE;
-        for (INDArray x : inputs) {
-            for (Layer l : critic.layers()) {
-                if (l instanceof Relu || l instanceof LeakyRelu) min = Math.min(min, org.nd4j.linalg.ops.transforms.Transforms.abs(x, true).minNumber().doubleValue());
-                x = l.forward(x);
-            }
-        }
-        return min;
-    }
-
     /** A batch whose pre-activations all keep away from kinks (new draws until one does). */
     static Batch kinkFreeBatch(Network critic, int b, long... sample) {
         for (long seed = 1; seed < 200; seed++) {
             Batch batch = batch(seed, b, sample);
-            if (closestKink(critic, batch.real, batch.fake, batch.xHat()) > KINK_MARGIN) return batch;
+            if (FiniteDifferences.closestKink(critic, batch.real, batch.fake, batch.xHat()) > FiniteDifferences.KINK_MARGIN) return batch;
         }
         throw new AssertionError("no kink-free batch found");
     }
