@@ -15,6 +15,7 @@ import io.wasserflow.models.util.Rng;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** Builds critics and generators for a data shape [channels, height, width]. */
@@ -25,8 +26,9 @@ public final class Networks {
     static final double LEAKY_SLOPE = 0.2;
     static final int KERNEL = 5;
 
+    /** Images have a height and a width; the 2-D toy points are [1, 1, 2], one row of two values. */
     public static boolean isImage(long[] dataShape) {
-        return dataShape[1] * dataShape[2] > 1;
+        return dataShape[1] > 1 && dataShape[2] > 1;
     }
 
     public static Network critic(Architecture a, long[] dataShape, Init init, Rng rng, DataType dtype) {
@@ -103,19 +105,22 @@ public final class Networks {
     }
 
     private static Dense dense(String name, long in, long out, Init init, boolean outputLayer, Rng rng, DataType dtype) {
-        return new Dense(name, Init.uniform(rng, dtype, init.std(in, out, outputLayer), in, out), Nd4j.zeros(dtype, 1, out));
+        INDArray w = Init.uniform(rng, dtype, init.std(in, out, outputLayer), in, out);
+        return new Dense(name, w, init.bias(rng, dtype, in, 1, out));
     }
 
     private static Conv2d conv(String name, long in, long out, Init init, Rng rng, DataType dtype) {
         long fanIn = in * KERNEL * KERNEL, fanOut = out * KERNEL * KERNEL;
-        return new Conv2d(name, Init.uniform(rng, dtype, init.std(fanIn, fanOut, false), out, in, KERNEL, KERNEL),
-                Nd4j.zeros(dtype, out), 2, 2);
+        INDArray w = Init.uniform(rng, dtype, init.std(fanIn, fanOut, false), out, in, KERNEL, KERNEL);
+        return new Conv2d(name, w, init.bias(rng, dtype, fanIn, out), 2, 2);
     }
 
     private static ConvTranspose2d deconv(String name, long in, long out, Init init, boolean outputLayer, Rng rng, DataType dtype) {
         long fanIn = in * KERNEL * KERNEL, fanOut = out * KERNEL * KERNEL;
-        return new ConvTranspose2d(name, Init.uniform(rng, dtype, init.std(fanIn, fanOut, outputLayer), in, out, KERNEL, KERNEL),
-                Nd4j.zeros(dtype, out), 2);
+        // PyTorch's ConvTranspose2d takes its fan-in from weight dim 1 (out channels) x k x k
+        long torchFanIn = out * KERNEL * KERNEL;
+        INDArray w = Init.uniform(rng, dtype, init == Init.PYTORCH ? init.std(torchFanIn, 0, false) : init.std(fanIn, fanOut, outputLayer), in, out, KERNEL, KERNEL);
+        return new ConvTranspose2d(name, w, init.bias(rng, dtype, torchFanIn, out), 2);
     }
 
     private static LayerNorm layerNorm(String name, long features, DataType dtype) {

@@ -146,6 +146,16 @@ class TrainerTest {
     }
 
     @Test
+    void toyGeneratorsHaveALinearOutputAndImageGeneratorsASigmoid() {
+        assertTrue(!io.wasserflow.models.nets.Networks.isImage(TOY));
+        assertTrue(io.wasserflow.models.nets.Networks.isImage(new long[] {1, 28, 28}));
+        Trainer t = new Trainer(small("gp"), TOY);
+        for (io.wasserflow.models.layers.Param p : t.generator().params()) p.value.muli(30);
+        INDArray s = t.sample(256, 3);
+        assertTrue(s.minNumber().doubleValue() < -1 && s.maxNumber().doubleValue() > 1, "toy samples must not be squashed into (0, 1)");
+    }
+
+    @Test
     void dcganTrainerRunsOnImages() {
         ExperimentConfig cfg = ExperimentConfig.defaults("dcgan", false, Loss.WGAN, "gp")
                 .withArchitecture(Architecture.dcgan(4)).withSchedule(2, false, 4);
