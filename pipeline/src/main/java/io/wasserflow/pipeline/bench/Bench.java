@@ -1,0 +1,127 @@
+package io.wasserflow.pipeline.bench;
+
+import io.wasserflow.models.data.Toy2D;
+import io.wasserflow.models.nets.Architecture;
+import io.wasserflow.models.nets.Flops;
+import io.wasserflow.models.train.ExperimentConfig;
+import io.wasserflow.models.train.Loss;
+import io.wasserflow.models.train.Trainer;
+import io.wasserflow.models.util.Rng;
+import io.wasserflow.pipeline.cli.Args;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * `./wasserflow bench`: critic steps per second and achieved GFLOP/s of the bare trainer, and of its
+ * peer, PyTorch on this machine, measured one after the other in the same run (the machine is
+ * shared and noisy, so only the ratio means much).
+ */
+public final class Bench {
+    private Bench() {}
+
+    /** The peer's sizes (issue 2): toy MLP width 512 batch 256; DCGAN DIM 64 batch 50. */
+    static final int TOY_BATCH = 256, DCGAN_BATCH = 50, DCGAN_DIM = 64;
+    static final String PEER_PYTHON = "/usr/bin/python3";
+
+    public record Result(String who, double criticStepsPerSecond, double gflops) {}
+
+    public static int run(Args args) throws Exception {
+        String arch = args.choice("arch", "toy", "toy", "dcgan");
+        String constraint = args.choice("constraint", "gp", "clip", "gp");
+        double seconds = args.getDouble("seconds", 20), warmup = args.getDouble("warmup", 3);
+        int threads = args.getInt("threads", 2);
+        String peer = args.choice("peer", "auto", "auto", "none");
+
+        Nd4j.getEnvironment().setMaxMasterThreads(threads);
+        System.out.printf("bench: %s, %s, %d threads, %.0f s timed after %.0f s warm-up%n", arch, constraint, threads, seconds, warmup);
+        List<Result> results = new ArrayList<>();
+        results.add(bareTrainer(arch, constraint, seconds, warmup));
+        if (peer.equals("auto")) {
+            Result p = torchPeer(arch, constraint, seconds, warmup, threads);
+            if (p != null) results.add(p);
+        }
+        System.out.println();
+        System.out.printf("%-22s %18s %10s %12s%n", "", "critic steps/s", "GFLOP/s", "vs PyTorch");
+        double peerRate = results.size() > 1 ? results.get(1).criticStepsPerSecond() : Double.NaN;
+        for (Result r : results)
+            System.out.printf(Locale.ROOT, "%-22s %18.2f %10.2f %12s%n", r.who(), r.criticStepsPerSecond(), r.gflops(),
+                    Double.isNaN(peerRate) ? "-" : String.format(Locale.ROOT, "%.2fx", r.criticStepsPerSecond() / peerRate));
+        return 0;
+    }
+
+    static ExperimentConfig config(String arch, String constraint) {
+        boolean toy = arch.equals("toy");
+        ExperimentConfig c = ExperimentConfig.defaults(arch + "-" + constraint, toy, Loss.WGAN, constraint);
+        if (!toy) c = c.withArchitecture(Architecture.dcgan(DCGAN_DIM)).withSchedule(c.nCritic(), false, DCGAN_BATCH);
+        return c;
+    }
+
+    static Result bareTrainer(String arch, String constraint, double seconds, double warmup) {
+        ExperimentConfig cfg = config(arch, constraint);
+        boolean toy = arch.equals("toy");
+        long[] shape = toy ? new long[] {1, 1, 2} : new long[] {1, 28, 28};
+        Trainer trainer = new Trainer(cfg, shape);
+        List<INDArray> batches = new ArrayList<>();
+        Rng rng = new Rng(1);
+        for (int i = 0; i < 16; i++) {
+            INDArray b = toy ? Nd4j.create(Toy2D.EIGHT_GAUSSIANS.sample(rng, cfg.batchSize()), new long[] {cfg.batchSize(), 1, 1, 2}, 'c')
+                    : Nd4j.rand(DataType.FLOAT, cfg.batchSize(), 1, 28, 28);
+            batches.add(b.castTo(DataType.FLOAT));
+        }
+        System.out.println("bare trainer: " + trainer);
+        long start = System.nanoTime(), deadline = start + (long) ((warmup + seconds) * 1e9), timedFrom = start + (long) (warmup * 1e9);
+        long steps = 0, timedStart = -1;
+        int i = 0;
+        while (System.nanoTime() < deadline) {
+            if (timedStart < 0 && System.nanoTime() >= timedFrom) {
+                timedStart = System.nanoTime();
+                steps = 0;
+            }
+            trainer.step(batches.get(i++ % batches.size()));
+            steps++;
+        }
+        double rate = steps / ((System.nanoTime() - timedStart) / 1e9);
+        double flops = Flops.perCriticStep(trainer.critic(), trainer.generator(), cfg.batchSize(), cfg.constraint().isPenalty(), cfg.nCritic());
+        return new Result("Wasserflow (ND4J)", rate, rate * flops / 1e9);
+    }
+
+    static Result torchPeer(String arch, String constraint, double seconds, double warmup, int threads) throws IOException, InterruptedException {
+        if (!Files.isExecutable(Path.of(PEER_PYTHON))) {
+            System.out.println("peer: " + PEER_PYTHON + " not found (apt-get install python3-torch libopenblas0-pthread); skipped");
+            return null;
+        }
+        Path script = Files.createTempFile("wasserflow-torch-peer", ".py");
+        try (InputStream in = Bench.class.getResourceAsStream("/io/wasserflow/bench/torch_peer.py")) {
+            if (in == null) throw new IOException("torch_peer.py is missing from the jar");
+            Files.write(script, in.readAllBytes());
+        }
+        try {
+            Process p = new ProcessBuilder(PEER_PYTHON, script.toString(), "--arch", arch, "--constraint", constraint,
+                    "--threads", String.valueOf(threads), "--seconds", String.valueOf(seconds), "--warmup", String.valueOf(warmup), "--json")
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int code = p.waitFor();
+            Matcher rate = Pattern.compile("\"critic_steps_per_s\":\\s*([0-9.eE+-]+)").matcher(out);
+            Matcher gf = Pattern.compile("\"gflops\":\\s*([0-9.eE+-]+)").matcher(out);
+            Matcher version = Pattern.compile("\"torch\":\\s*\"([^\"]+)\"").matcher(out);
+            if (code != 0 || !rate.find() || !gf.find()) {
+                System.out.println("peer: PyTorch did not run (" + out.strip().lines().reduce((a, b) -> b).orElse("no output") + "); skipped");
+                return null;
+            }
+            return new Result("PyTorch " + (version.find() ? version.group(1) : ""), Double.parseDouble(rate.group(1)), Double.parseDouble(gf.group(1)));
+        } finally {
+            Files.deleteIfExists(script);
+        }
+    }
+}
