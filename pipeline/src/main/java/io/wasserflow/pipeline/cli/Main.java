@@ -16,6 +16,9 @@ public final class Main {
     static final Map<String, Spec> COMMANDS = new TreeMap<>();
 
     static {
+        COMMANDS.put("broker", new Spec("broker [--dir DIR] [--port P]", Set.of("dir", "port"), BrokerCommand::run));
+        COMMANDS.put("produce", new Spec("produce --bootstrap HOST:PORT --dataset D [--topic T] [--batch-size B] [--epochs E] [--data DIR] [--seed S]",
+                Set.of("bootstrap", "dataset", "topic", "batch-size", "epochs", "data", "seed"), ProduceCommand::run));
         COMMANDS.put("bench", new Spec("bench [--arch toy|dcgan] [--constraint clip|gp] [--seconds S] [--threads T] [--peer auto|none]",
                 Set.of("arch", "constraint", "seconds", "threads", "peer", "warmup"), Bench::run));
     }
@@ -37,7 +40,7 @@ public final class Main {
         try {
             return spec.command.run(new Args(argv[0], argv, 1, spec.flags));
         } catch (UsageException e) {
-            System.err.println("wasserflow " + e.getMessage());
+            System.err.println("wasserflow " + argv[0] + ": " + e.getMessage());
             return 2;
         } catch (Exception e) {
             System.err.println("wasserflow " + argv[0] + ": " + oneLine(e));

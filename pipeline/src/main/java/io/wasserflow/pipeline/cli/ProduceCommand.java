@@ -1,0 +1,47 @@
+package io.wasserflow.pipeline.cli;
+
+import io.wasserflow.pipeline.source.Dataset;
+import io.wasserflow.pipeline.source.Datasets;
+import io.wasserflow.pipeline.source.ImageBatchProducer;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+
+/** `wasserflow produce`: streams a dataset into Kafka as ImageBatch records. */
+final class ProduceCommand {
+    private ProduceCommand() {}
+
+    static int run(Args args) throws Exception {
+        String bootstrap = args.require("bootstrap");
+        String name = args.require("dataset");
+        int batchSize = args.getInt("batch-size", Datasets.isToy(name) ? 256 : 64);
+        double epochs = args.getDouble("epochs", 1);
+        if (batchSize < 1) throw new UsageException("--batch-size must be at least 1, got " + batchSize);
+        if (!(epochs > 0)) throw new UsageException("--epochs must be positive, got " + epochs);
+        Dataset data = Datasets.open(name, args.has("data") ? Path.of(args.get("data", "")) : null, args.getInt("seed", 1));
+        String topic = args.get("topic", ImageBatchProducer.defaultTopic(name));
+        requireReachable(bootstrap);
+        long total = (long) Math.ceil(epochs * data.epochSize());
+        System.out.printf(Locale.ROOT, "produce: %s -> %s on %s, %d images in batches of %d%n", name, topic, bootstrap, total, batchSize);
+        long[] lastPrint = {System.currentTimeMillis()};
+        long records = ImageBatchProducer.produce(bootstrap, data, topic, batchSize, epochs, sent -> {
+            long now = System.currentTimeMillis();
+            if (now - lastPrint[0] > 2000) {
+                System.out.printf(Locale.ROOT, "produce: %d / %d images (%.0f%%)%n", Math.min(sent, total), total, 100.0 * Math.min(sent, total) / total);
+                lastPrint[0] = now;
+            }
+        });
+        System.out.printf(Locale.ROOT, "produce: done, %d records%n", records);
+        return 0;
+    }
+
+    /** Fails fast, in one line, when no broker answers. */
+    static void requireReachable(String bootstrap) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap, "request.timeout.ms", "3000", "default.api.timeout.ms", "5000"))) {
+            admin.describeCluster().nodes().get();
+        } catch (Exception e) {
+            throw new UsageException("cannot reach a Kafka broker at " + bootstrap + " (start one with ./wasserflow broker)");
+        }
+    }
+}
