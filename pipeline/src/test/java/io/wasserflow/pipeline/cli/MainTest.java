@@ -25,7 +25,7 @@ class MainTest {
     static void assertOneLineError(Outcome o, String mentions) {
         assertEquals(2, o.code, o.err);
         assertEquals(1, o.err.lines().count(), "one line: " + o.err);
-        assertTrue(o.err.startsWith("wasserflow "), o.err);
+        assertTrue(o.err.startsWith("wasserflow"), o.err);
         assertTrue(o.err.contains(mentions), o.err);
     }
 
