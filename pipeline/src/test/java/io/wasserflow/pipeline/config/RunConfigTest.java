@@ -1,0 +1,104 @@
+package io.wasserflow.pipeline.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wasserflow.models.lipschitz.Constraint;
+import io.wasserflow.models.nets.Architecture;
+import io.wasserflow.models.nets.Init;
+import io.wasserflow.models.optim.OptimizerConfig;
+import io.wasserflow.models.train.ExperimentConfig;
+import io.wasserflow.models.train.Loss;
+import org.junit.jupiter.api.Test;
+
+class RunConfigTest {
+    @Test
+    void toyDefaultsFollowTheReferenceCode() {
+        RunConfig r = RunConfig.parse(RunConfig.defaultYaml("8gaussians"));
+        assertEquals("wasserflow.images.8gaussians", r.topic());
+        ExperimentConfig clip = r.experiments().get(0), gp = r.experiments().get(1);
+        assertEquals(new Constraint.Clip(0.01), clip.constraint());
+        assertEquals(OptimizerConfig.rmsprop(5e-5), clip.optimizer());
+        assertEquals(new Constraint.GradientPenalty(0.1), gp.constraint());
+        assertEquals(OptimizerConfig.adam(1e-4, 0.5, 0.9), gp.optimizer());
+        assertEquals(Architecture.mlp(3, 512), gp.architecture());
+        assertEquals(256, gp.batchSize());
+        assertEquals(2, gp.zDim());
+        assertEquals(5, gp.nCritic());
+    }
+
+    @Test
+    void imageDefaultsFollowTheReferenceCode() {
+        ExperimentConfig gp = RunConfig.parse(RunConfig.defaultYaml("shapes")).experiments().get(1);
+        assertEquals(new Constraint.GradientPenalty(10), gp.constraint());
+        assertEquals(Architecture.dcgan(64), gp.architecture());
+        assertEquals(64, gp.batchSize());
+        assertEquals(128, gp.zDim());
+        ExperimentConfig gan = RunConfig.parse("data: {dataset: shapes}\nexperiments: [{name: g, loss: gan}]").experiments().get(0);
+        assertEquals(new Constraint.None(), gan.constraint());
+        assertEquals(OptimizerConfig.adam(2e-4, 0.5, 0.999), gan.optimizer());
+        assertEquals(1, gan.nCritic());
+    }
+
+    @Test
+    void everyKeyIsRead() {
+        String yaml = """
+                data:
+                  dataset: swissroll
+                  topic: my.topic
+                experiments:
+                  - name: deep-clip
+                    architecture: {mlp: {depth: 12, width: 64}}
+                    loss: wgan
+                    constraint: {clip: {c: 0.1}}
+                    init: glorot
+                    optimizer: {adam: {lr: 1e-3, betas: [0.0, 0.9]}}
+                    n_critic: 3
+                    warmup: true
+                    batch_size: 32
+                    z_dim: 4
+                    seed: 42
+                    critic_norm: layernorm
+                    publish: {norms_every: 2, histograms_every: 10, samples_every: 5, histogram_range: 0.2, histogram_buckets: 20}
+                    alerts: {vanishing_below: 1e-6, exploding_above: 100}
+                """;
+        RunConfig r = RunConfig.parse(yaml);
+        ExperimentConfig c = r.experiments().get(0);
+        assertEquals("my.topic", r.topic());
+        assertEquals(Architecture.mlp(12, 64).withNorms(Architecture.Norm.LAYERNORM, Architecture.Norm.NONE), c.architecture());
+        assertEquals(Loss.WGAN, c.loss());
+        assertEquals(new Constraint.Clip(0.1), c.constraint());
+        assertEquals(Init.GLOROT, c.init());
+        assertEquals(OptimizerConfig.adam(1e-3, 0.0, 0.9), c.optimizer());
+        assertEquals(3, c.nCritic());
+        assertTrue(c.warmup());
+        assertEquals(32, c.batchSize());
+        assertEquals(4, c.zDim());
+        assertEquals(42, c.seed());
+        assertEquals(new ExperimentConfig.Publish(2, 10, 5, 0.2, 20), c.publish());
+        assertEquals(new ExperimentConfig.Alerts(1e-6, 100), c.alerts());
+    }
+
+    static void assertRefused(String yaml, String... mentions) {
+        ConfigException e = assertThrows(ConfigException.class, () -> RunConfig.parse(yaml));
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+        for (String m : mentions) assertTrue(e.getMessage().contains(m), "'" + e.getMessage() + "' should mention " + m);
+    }
+
+    @Test
+    void badConfigsAreRefusedWithTheKeysPath() {
+        assertRefused("data: {dataset: 8gaussians}\nexperiments: [{name: a, optimiser: adam}]", "experiments[0].optimiser", "unknown key");
+        assertRefused("data: {dataset: 8gaussians}\nexperiments: [{name: a, constraint: {clip: {c: -1}}}]", "experiments[0].constraint.clip.c", "out of range");
+        assertRefused("data: {dataset: 8gaussians}\nexperiments: [{name: a}, {name: b, n_critic: 0}]", "experiments[1].n_critic", "out of range");
+        assertRefused("data: {dataset: 8gaussians}\nexperiments: [{name: a, batch_size: many}]", "experiments[0].batch_size", "whole number");
+        assertRefused("data: {dataset: 8gaussians}\nexperiments: [{name: a, constraint: spectral}]", "experiments[0].constraint", "spectral");
+        assertRefused("data: {dataset: 8gaussians}\nexperiments: [{name: a, architecture: {dcgan: {}}}]", "experiments[0].architecture", "28x28");
+        assertRefused("data: {dataset: cifar}\nexperiments: [{name: a}]", "data.dataset", "unknown dataset");
+        assertRefused("data: {dataset: 8gaussians}\nexperiments: [{name: a}, {name: a}]", "duplicate experiment name");
+        assertRefused("data: {dataset: 8gaussians}\nexperiments: []", "at least one");
+        assertRefused("experiments: [{name: a}]", "data");
+        assertRefused("data: {dataset: 8gaussians\nexperiments: [", "malformed YAML");
+        assertRefused("", "empty");
+    }
+}
