@@ -1,18 +1,52 @@
 """PyTorch peer of `wasserflow bench`: the same networks, batch sizes and training loop, timed the same way.
 
-Run with Debian's interpreter (/usr/bin/python3, python3-torch + libopenblas0-pthread):
-    torch_peer.py --arch toy|dcgan --constraint clip|gp [--threads 2] [--seconds 20] [--warmup 3] [--json]
+Run with Debian's interpreter (/usr/bin/python3: python3-torch 1.13 + libopenblas0-pthread):
+    /usr/bin/python3 torch_peer.py --arch toy|dcgan --constraint clip|gp [--threads 2] [--seconds 20] [--warmup 3] [--json]
 
-A critic step is one critic update on one real batch; after every 5 critic steps comes one generator
-step, whose time counts within the window as in a real loop. FLOP model (the same as Wasserflow's
-models.nets.Flops): 2 flops per multiply-add of dense and convolutional layers, backward = 2x forward;
-per critic step: critic fwd+bwd on 2B (real and fake) + generator fwd on B; a penalty adds critic
-fwd+bwd on B at x-hat and the double-backward pass, counted as 3 more forwards on B; the generator
-step (generator and critic fwd+bwd on B) is amortised over the 5 critic steps.
+Networks (no batch norm anywhere):
+- toy: generator z(2) -> 3 x [Linear 512, ReLU] -> Linear 2; critic 2 -> 3 x [Linear 512, ReLU] -> Linear 1;
+  batch 256; real data 8gaussians (centres (+-1,0), (0,+-1), (+-1/sqrt2, +-1/sqrt2) scaled by 2, plus
+  0.02 N(0,I), all divided by 1.414), drawn fresh each batch.
+- dcgan (gan_mnist.py of the WGAN-GP reference, 28x28x1, DIM 64, batch 50, z 128): generator
+  Linear(128, 4*4*4*DIM), ReLU, reshape (4DIM,4,4), ConvT(4DIM->2DIM, 5, s2, p2, op1) -> 8x8, ReLU, crop 7x7,
+  ConvT(2DIM->DIM) -> 14x14, ReLU, ConvT(DIM->1) -> 28x28, Sigmoid; critic Conv(1->DIM, 5, s2, p2), LReLU(0.2),
+  Conv(DIM->2DIM), LReLU, Conv(2DIM->4DIM), LReLU, flatten, Linear(4*4*4*DIM, 1); real data uniform [0,1]
+  images (the speed does not depend on content).
+- clip: RMSprop lr 5e-5, critic parameters clamped to [-0.01, 0.01] after every critic update.
+  gp: Adam lr 1e-4 betas (0.5, 0.9), penalty lambda * mean (||grad_x D(xhat)|| - 1)^2 at
+  xhat = eps real + (1 - eps) fake, eps ~ U[0,1] per sample, by double backprop
+  (torch.autograd.grad(create_graph=True)); lambda 10 (0.1 for toy).
+
+A critic step is one critic update on one real batch (fake from the generator under no_grad); after every
+5 critic steps comes one generator step (loss -mean D(G(z)), fresh z, same batch size), whose time counts
+within the timed window, as in a real loop. Reported: critic steps per second over the window after warm-up.
+
+FLOP model, a stated approximation, the same as Wasserflow's models.nets.Flops (the Java benchmark):
+    forward flops per sample, d (critic) and g (generator): 2 flops per multiply-add of
+        Linear           in * out
+        Conv2d           out_h * out_w * k * k * in_c * out_c
+        ConvTranspose2d  in_h * in_w * k * k * in_c * out_c
+    (elementwise layers, optimiser updates and the penalty's arithmetic are ignored); backward = 2 x forward.
+    per critic step, batch B, n_critic = 5:
+        clip: 3d * 2B        critic fwd+bwd on real and fake
+            + g * B          generator fwd for the fakes
+        gp:   clip + 3d * B  critic fwd+bwd at xhat (with create_graph)
+                   + 3d * B  double backward (tangent fwd + its reverse), counted as 3 forwards on B
+        plus, amortised, (3g * B + 3d * B) / 5   the generator step: generator and critic fwd+bwd on B
+    GFLOP/s = critic steps/s * flops per critic step / 1e9.
+
+Threads: --threads sets ATen's OpenMP pool (torch.set_num_threads) and, because Debian's build calls
+OpenBLAS as a plain BLAS (BLAS_INFO=generic) whose own pthread pool otherwise has one thread per CPU, also
+OpenBLAS's pool (openblas_set_num_threads, in this process only). Nothing else is tuned: the OpenMP wait
+policy etc. come from the caller's environment. Note that libgomp's default (spinning) wait policy makes
+multi-threaded PyTorch collapse when other processes occupy the CPUs (a 2-CPU machine running another job
+measured 5-10x slower at --threads 2 than at 1), so benchmark on an otherwise idle machine.
 """
 import argparse
+import ctypes
 import json
 import math
+import os
 import time
 
 import torch
@@ -58,7 +92,7 @@ def dcgan_nets(dim=64):
 
 
 def forward_flops(net, x):
-    """Forward flops per sample, from the shapes seen in one forward pass."""
+    """Forward flops per sample (the model in the docstring), from the shapes seen in one forward pass."""
     total = 0.0
     for layer in net:
         y = layer(x)
@@ -74,6 +108,13 @@ def forward_flops(net, x):
     return total
 
 
+def flops_per_critic_step(d, g, batch, gp):
+    step = 3 * d * 2 * batch + g * batch
+    if gp:
+        step += 3 * d * batch + 3 * d * batch
+    return step + (3 * g * batch + 3 * d * batch) / N_CRITIC
+
+
 def eight_gaussians(n):
     s = 1 / math.sqrt(2)
     centres = torch.tensor([(1, 0), (-1, 0), (0, 1), (0, -1), (s, s), (s, -s), (-s, s), (-s, -s)]) * 2
@@ -81,8 +122,17 @@ def eight_gaussians(n):
     return (centres[idx] + 0.02 * torch.randn(n, 2)) / 1.414
 
 
+def set_openblas_threads(n):
+    """Limit the OpenBLAS that torch already loaded (if any) to n threads; never loads a second copy."""
+    try:
+        lib = ctypes.CDLL("libopenblas.so.0", mode=os.RTLD_NOLOAD | os.RTLD_LAZY)
+        lib.openblas_set_num_threads(n)
+    except (OSError, AttributeError):
+        pass
+
+
 def main():
-    p = argparse.ArgumentParser()
+    p = argparse.ArgumentParser(description="PyTorch peer of `wasserflow bench` (see the module docstring)")
     p.add_argument("--arch", choices=["toy", "dcgan"], default="toy")
     p.add_argument("--constraint", choices=["clip", "gp"], default="gp")
     p.add_argument("--threads", type=int, default=2)
@@ -91,11 +141,12 @@ def main():
     p.add_argument("--json", action="store_true")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
+    set_openblas_threads(a.threads)
     torch.manual_seed(1)
 
-    gen, critic, z_dim, batch = toy_nets() if a.arch == "toy" else dcgan_nets()
     toy = a.arch == "toy"
     gp = a.constraint == "gp"
+    gen, critic, z_dim, batch = toy_nets() if toy else dcgan_nets()
     lam = 0.1 if toy else 10.0
     if gp:
         opt_d = torch.optim.Adam(critic.parameters(), lr=1e-4, betas=(0.5, 0.9))
@@ -133,7 +184,7 @@ def main():
     with torch.no_grad():
         d = forward_flops(critic, real_batch())
         g = forward_flops(gen, torch.randn(batch, z_dim))
-    per_step = 3 * d * 2 * batch + g * batch + (6 * d * batch if gp else 0) + (3 * g * batch + 3 * d * batch) / N_CRITIC
+    per_step = flops_per_critic_step(d, g, batch, gp)
 
     steps, start = 0, time.perf_counter()
     timed_start = None
@@ -154,7 +205,8 @@ def main():
     if a.json:
         print(json.dumps(out))
     else:
-        print(f"PyTorch {torch.__version__}: {rate:.2f} critic steps/s, {out['gflops']:.2f} GFLOP/s ({a.arch}, {a.constraint}, {a.threads} threads)")
+        print(f"PyTorch {torch.__version__}: {rate:.2f} critic steps/s, {out['gflops']:.2f} GFLOP/s "
+              f"({a.arch}, {a.constraint}, {a.threads} threads, {steps} critic steps in {elapsed:.1f} s)")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@ package io.wasserflow.pipeline.broker;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,19 +18,26 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
 
 /**
- * A real Kafka broker (KRaft, broker and controller in one process) in a child JVM started from
- * this JVM's classpath, which holds Kafka's server jars. Its log directory is kept when a folder
- * is given (so `replay` can restart it on the same data) and deleted on close when it is a
- * temporary one. Topics are kept forever: runs are replayed from them.
+ * A real Kafka broker (KRaft, broker and controller in one process, node 1) in a child JVM started
+ * from this JVM's classpath, which holds Kafka's server jars. Its folder holds server.properties,
+ * the data (data/) and the broker's log (broker.log); the folder is kept when one is given (so
+ * `replay` can start a broker on the same data again) and deleted on close when it is a temporary
+ * one. Topics are kept forever: runs are replayed from them.
+ *
+ * <p>No child outlives this JVM: close() stops it, a shutdown hook stops it on exit, and the child
+ * stops itself when this JVM dies without running its hooks ({@link BrokerMain}).
  */
 public final class LocalKafkaBroker implements AutoCloseable {
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+    static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+    /** The listeners bind 127.0.0.1 (not ::1), so ports are checked there. */
+    private static final InetAddress LOOPBACK = loopback4();
 
     private final Path dir;
     private final boolean temporary;
     private final int port, controllerPort;
     private Process process;
-    private final Thread reaper = new Thread(this::kill, "wasserflow-broker-reaper");
+    private final Thread reaper = new Thread(this::stopOnExit, "wasserflow-broker-reaper");
 
     private LocalKafkaBroker(Path dir, boolean temporary, int port, int controllerPort) {
         this.dir = dir;
@@ -38,51 +46,88 @@ public final class LocalKafkaBroker implements AutoCloseable {
         this.controllerPort = controllerPort;
     }
 
-    /** Starts a broker in a temporary folder on free ports. */
+    /** Starts a broker in a temporary folder (deleted on close) on free ports. */
     public static LocalKafkaBroker start() throws IOException {
-        return start(Files.createTempDirectory("wasserflow-kafka"), true, 0);
+        return start(null, 0);
     }
 
-    /** Starts (or restarts, when the folder holds formatted data) a broker keeping its data in dir. */
+    /**
+     * Starts a broker keeping its data in dir, or in a temporary folder deleted on close when dir
+     * is null; on port, or a free one when port is 0. A folder that already holds a formatted log
+     * is started as it is: its topics and records are all there.
+     */
     public static LocalKafkaBroker start(Path dir, int port) throws IOException {
-        return start(dir, false, port);
-    }
-
-    private static LocalKafkaBroker start(Path dir, boolean temporary, int port) throws IOException {
-        Files.createDirectories(dir);
-        int p = port > 0 ? port : freePort();
-        LocalKafkaBroker b = new LocalKafkaBroker(dir, temporary, p, freePort());
+        if (port < 0 || port > 65535) throw new IllegalArgumentException("broker port must be 0 (any free port) or 1-65535, got " + port);
+        if (port > 0 && !isFree(port)) throw new IllegalArgumentException("broker port " + port + " on 127.0.0.1 is in use (choose another, or 0 for any free port)");
+        boolean temporary = dir == null;
+        Path folder = temporary ? Files.createTempDirectory("wasserflow-kafka") : dir.toAbsolutePath();
+        if (!temporary && Files.exists(folder) && !Files.isDirectory(folder))
+            throw new IllegalArgumentException("broker folder " + folder + " is a file, not a folder");
+        Files.createDirectories(folder);
+        int p = port > 0 ? port : freePort(), controller;
+        do controller = freePort(); while (controller == p);
+        LocalKafkaBroker b = new LocalKafkaBroker(folder, temporary, p, controller);
         Runtime.getRuntime().addShutdownHook(b.reaper);
-        b.launch();
+        try {
+            b.launch();
+        } catch (IOException | RuntimeException e) {
+            b.close(); // no hook, process or temporary folder left behind by a failed start
+            throw e;
+        }
         return b;
     }
 
+    /** "127.0.0.1:PORT", for bootstrap.servers. */
     public String bootstrap() {
         return "127.0.0.1:" + port;
     }
 
+    public int port() {
+        return port;
+    }
+
+    /** The broker's folder: server.properties, data/, broker.log. */
     public Path directory() {
         return dir;
     }
 
-    /** Stops the broker and starts it again on the same data and ports. */
-    public void restart() throws IOException {
+    public Path logFile() {
+        return dir.resolve("broker.log");
+    }
+
+    /** For tests: the child's stdin, whose closing stands for this JVM's death (see BrokerMain). */
+    synchronized java.io.OutputStream childStdin() {
+        return process.getOutputStream();
+    }
+
+    /** The child JVM's process id, or -1 when it is stopped. */
+    public synchronized long pid() {
+        return process == null ? -1 : process.pid();
+    }
+
+    public synchronized boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    /** Stops the broker (cleanly, keeping its data) and starts it again on the same data and ports. */
+    public synchronized void restart() throws IOException {
         stop();
         launch();
     }
 
-    private void launch() throws IOException {
+    private synchronized void launch() throws IOException {
         Path config = dir.resolve("server.properties");
         writeConfig(config);
-        Path data = dir.resolve("data");
-        if (!Files.exists(data.resolve("meta.properties"))) {
-            run(List.of("kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(), "-c", config.toString()), dir.resolve("format.log"));
-        }
+        writeLogConfig();
+        // A formatted log directory holds meta.properties; formatting it again would be refused.
+        if (!Files.exists(dir.resolve("data").resolve("meta.properties")))
+            format(config);
         List<String> cmd = javaCommand();
-        cmd.add("kafka.Kafka");
+        cmd.add(BrokerMain.class.getName());
         cmd.add(config.toString());
-        process = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile())).start();
+        // stdin stays a pipe the child watches: it closes when this JVM dies (see BrokerMain).
+        process = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile())).start();
         awaitReady();
     }
 
@@ -97,42 +142,72 @@ public final class LocalKafkaBroker implements AutoCloseable {
         p.setProperty("inter.broker.listener.name", "PLAINTEXT");
         p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         p.setProperty("log.dirs", dir.resolve("data").toString());
+        // One broker: one partition, one replica, everywhere.
         p.setProperty("num.partitions", "1");
+        p.setProperty("default.replication.factor", "1");
+        p.setProperty("min.insync.replicas", "1");
         p.setProperty("offsets.topic.replication.factor", "1");
         p.setProperty("offsets.topic.num.partitions", "1");
         p.setProperty("transaction.state.log.replication.factor", "1");
         p.setProperty("transaction.state.log.min.isr", "1");
+        p.setProperty("transaction.state.log.num.partitions", "1");
+        p.setProperty("share.coordinator.state.topic.replication.factor", "1");
+        p.setProperty("share.coordinator.state.topic.min.isr", "1");
+        // A consumer group starts at once instead of waiting 3 s for more members.
         p.setProperty("group.initial.rebalance.delay.ms", "0");
+        // Kept forever: a run is replayed from the records it read.
         p.setProperty("log.retention.hours", "-1");
         p.setProperty("log.retention.bytes", "-1");
         p.setProperty("auto.create.topics.enable", "true");
         try (var out = Files.newBufferedWriter(config)) {
-            p.store(out, "Wasserflow local broker (KRaft)");
+            p.store(out, "Wasserflow local broker (KRaft), written on every start");
         }
     }
 
-    private static List<String> javaCommand() {
+    /** The broker logs at INFO to broker.log (its stdout), whatever log4j2.xml the parent's classpath carries. */
+    private void writeLogConfig() throws IOException {
+        Files.writeString(dir.resolve("log4j2-broker.xml"), """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <Configuration status="WARN">
+                  <Appenders>
+                    <Console name="out" target="SYSTEM_OUT"><PatternLayout pattern="[%d] %p %m (%c)%n"/></Console>
+                  </Appenders>
+                  <Loggers>
+                    <Logger name="kafka.request.logger" level="WARN"/>
+                    <Logger name="org.apache.kafka.clients" level="WARN"/>
+                    <Root level="INFO"><AppenderRef ref="out"/></Root>
+                  </Loggers>
+                </Configuration>
+                """);
+    }
+
+    private List<String> javaCommand() {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.add("-Xmx512m");
         cmd.add("-XX:+UseSerialGC");
+        cmd.add("-Djava.awt.headless=true");
+        cmd.add("-Dlog4j2.configurationFile=" + dir.resolve("log4j2-broker.xml"));
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         return cmd;
     }
 
-    private static void run(List<String> args, Path log) throws IOException {
+    private void format(Path config) throws IOException {
+        Path log = dir.resolve("format.log");
         List<String> cmd = javaCommand();
-        cmd.addAll(args);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        cmd.addAll(List.of("kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(), "-c", config.toString()));
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new IOException("formatting the broker's storage failed: " + tail(log));
+                throw new IOException("formatting the Kafka broker's storage in " + dir + " took over 60 s: " + tail(log));
             }
+            if (p.exitValue() != 0) throw new IOException("formatting the Kafka broker's storage in " + dir + " failed: " + tail(log));
         } catch (InterruptedException e) {
+            p.destroyForcibly();
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted while formatting the broker's storage");
+            throw new IOException("interrupted while formatting the Kafka broker's storage");
         }
     }
 
@@ -144,69 +219,104 @@ public final class LocalKafkaBroker implements AutoCloseable {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         try (Admin admin = Admin.create(props)) {
             while (System.nanoTime() < deadline) {
-                if (!process.isAlive()) throw new IOException("the Kafka broker exited: " + tail(dir.resolve("broker.log")));
+                if (!process.isAlive())
+                    throw new IOException("the Kafka broker exited with code " + process.exitValue() + " while starting: " + tail(logFile()));
                 try {
                     admin.describeCluster().nodes().get(3, TimeUnit.SECONDS);
                     return;
-                } catch (Exception notYet) {
-                    Thread.sleep(250);
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException notYet) {
+                    Thread.sleep(200);
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the Kafka broker on " + bootstrap());
         }
-        kill();
-        throw new IOException("the Kafka broker did not answer on " + bootstrap() + " within " + READY_TIMEOUT.toSeconds() + " s: " + tail(dir.resolve("broker.log")));
+        throw new IOException("the Kafka broker did not answer on " + bootstrap() + " within " + READY_TIMEOUT.toSeconds() + " s: " + tail(logFile()));
     }
 
-    private static String tail(Path log) {
+    /** One line for an error message: the log's last ERROR line if it has one, else its last lines. */
+    static String tail(Path log) {
+        List<String> lines;
         try {
-            List<String> lines = Files.readAllLines(log);
-            return String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
+            lines = Files.readAllLines(log);
         } catch (IOException e) {
-            return "(no log)";
+            return "(no log at " + log + ")";
+        }
+        String where = " (log: " + log + ")";
+        for (int i = lines.size() - 1; i >= 0; i--)
+            if (lines.get(i).contains(" ERROR ") || lines.get(i).startsWith("ERROR")) {
+                // The cause is usually the next line, the exception's own: "java.net.BindException: Address already in use".
+                String next = i + 1 < lines.size() ? lines.get(i + 1) : "";
+                boolean cause = !next.isBlank() && !next.startsWith("[") && !Character.isWhitespace(next.charAt(0));
+                return lines.get(i).strip() + (cause ? ": " + next.strip() : "") + where;
+            }
+        return String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size())).strip() + where;
+    }
+
+    /** SIGTERM (the broker shuts down cleanly and keeps its data), then SIGKILL after the timeout. */
+    private synchronized void stop(Duration timeout) {
+        Process p = process;
+        process = null;
+        if (p == null || !p.isAlive()) return;
+        p.destroy();
+        try {
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
         }
     }
 
     private void stop() {
-        if (process == null) return;
-        process.destroy(); // SIGTERM: the broker shuts down cleanly and keeps its data
-        try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
-        process = null;
+        stop(STOP_TIMEOUT);
     }
 
-    private void kill() {
-        Process p = process;
-        if (p != null) p.destroyForcibly();
+    /** The JVM is exiting without close(): stop the broker, more briskly. */
+    private void stopOnExit() {
+        stop(Duration.ofSeconds(10));
     }
 
-    @Override public void close() {
+    /** Stops the broker; deletes its folder when it is a temporary one. Idempotent. */
+    @Override
+    public void close() {
         stop();
         try {
             Runtime.getRuntime().removeShutdownHook(reaper);
         } catch (IllegalStateException shuttingDown) {
-            // the hook is running or has run
+            // the JVM is exiting: the hook runs or has run
         }
         if (temporary) deleteTree(dir);
     }
 
     private static void deleteTree(Path root) {
+        if (!Files.exists(root)) return;
         try (Stream<Path> paths = Files.walk(root)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("cannot delete the broker's temporary folder " + root, e);
         }
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
+        try (ServerSocket s = new ServerSocket(0, 50, LOOPBACK)) {
             return s.getLocalPort();
+        }
+    }
+
+    private static InetAddress loopback4() {
+        try {
+            return InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
+        } catch (java.net.UnknownHostException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
+    static boolean isFree(int port) {
+        try (ServerSocket s = new ServerSocket(port, 50, LOOPBACK)) {
+            return true;
+        } catch (IOException inUse) {
+            return false;
         }
     }
 }

@@ -2,14 +2,20 @@ package io.wasserflow.pipeline.broker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -20,8 +26,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** A real KRaft broker: records survive a restart, and a temporary broker leaves nothing behind. */
+/** A real KRaft broker in a child JVM: records survive restarts, and nothing outlives it. */
 class LocalKafkaBrokerTest {
     static void produce(String bootstrap, String topic, String... values) throws Exception {
         Properties p = new Properties();
@@ -41,24 +48,75 @@ class LocalKafkaBrokerTest {
             consumer.seekToBeginning(List.of(tp));
             long deadline = System.currentTimeMillis() + 30_000;
             while (out.size() < expected && System.currentTimeMillis() < deadline)
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) out.add(r.value());
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) out.add(r.value());
         }
         return out;
     }
 
+    static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
     @Test
-    void recordsSurviveARestart() throws Exception {
-        Path dir;
-        try (LocalKafkaBroker broker = LocalKafkaBroker.start()) {
-            dir = broker.directory();
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrap()))) {
+    void recordsSurviveARestartAndAReopenOfTheFolder(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("kafka");
+        FileTime formatted;
+        long pid;
+        try (LocalKafkaBroker broker = LocalKafkaBroker.start(dir, 0)) {
+            assertTrue(broker.bootstrap().startsWith("127.0.0.1:"), broker.bootstrap());
+            try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", broker.bootstrap()))) {
                 admin.createTopics(List.of(new NewTopic("t", 1, (short) 1))).all().get();
             }
             produce(broker.bootstrap(), "t", "a", "b");
+            String before = broker.bootstrap();
+
             broker.restart();
+            assertEquals(before, broker.bootstrap(), "a restart keeps the ports");
+            assertEquals(List.of("a", "b"), consumeAll(broker.bootstrap(), "t", 2));
             produce(broker.bootstrap(), "t", "c");
-            assertEquals(List.of("a", "b", "c"), consumeAll(broker.bootstrap(), "t", 3));
+            formatted = Files.getLastModifiedTime(dir.resolve("format.log"));
+            pid = broker.pid();
+            assertTrue(alive(pid));
         }
+        assertFalse(alive(pid), "close() stops the child JVM");
+        assertTrue(Files.exists(dir.resolve("data").resolve("meta.properties")), "a given folder is kept");
+        assertTrue(Files.readString(dir.resolve("broker.log")).contains("Kafka Server started"), "the broker logs at INFO to broker.log");
+
+        // `replay` starts a new broker on a working folder's log: no second format, every record there.
+        try (LocalKafkaBroker again = LocalKafkaBroker.start(dir, 0)) {
+            assertEquals(formatted, Files.getLastModifiedTime(dir.resolve("format.log")), "an existing log is not formatted again");
+            assertEquals(List.of("a", "b", "c"), consumeAll(again.bootstrap(), "t", 3));
+        }
+    }
+
+    @Test
+    void aBrokerWhoseParentDiesStopsItselfAndATemporaryOneLeavesNothing() throws Exception {
+        LocalKafkaBroker broker = LocalKafkaBroker.start();
+        Path dir = broker.directory();
+        assertTrue(broker.isRunning());
+        ProcessHandle child = ProcessHandle.of(broker.pid()).orElseThrow();
+        // What the child sees when this JVM dies, even by SIGKILL: its stdin closes.
+        broker.childStdin().close();
+        child.onExit().get(30, TimeUnit.SECONDS);
+        assertFalse(broker.isRunning());
+        broker.close();
         assertFalse(Files.exists(dir), "a temporary broker deletes its folder");
+    }
+
+    @Test
+    void badPortsAreRefusedByName() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LocalKafkaBroker.start(null, taken.getLocalPort()));
+            assertEquals("broker port " + taken.getLocalPort() + " on 127.0.0.1 is in use (choose another, or 0 for any free port)", e.getMessage());
+        }
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> LocalKafkaBroker.start(null, 70000)).getMessage().contains("70000"));
+    }
+
+    @Test
+    void theLogTailPrefersTheLastError(@TempDir Path tmp) throws Exception {
+        Path log = tmp.resolve("broker.log");
+        Files.write(log, List.of("[t] INFO starting (kafka.Kafka)", "[t] ERROR Exiting Kafka due to fatal exception (kafka.Kafka)",
+                "java.net.BindException: Address already in use", "[t] INFO shut down (kafka.Kafka)"));
+        assertEquals("[t] ERROR Exiting Kafka due to fatal exception (kafka.Kafka): java.net.BindException: Address already in use (log: " + log + ")", LocalKafkaBroker.tail(log));
     }
 }

@@ -1,0 +1,100 @@
+package io.wasserflow.pipeline.job;
+
+import io.wasserflow.pipeline.config.RunConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * The training job, top to bottom as the data flows: image batches from Kafka, decoded (the bad
+ * ones to the dead-letter topic), fanned out to every experiment of the config, routed by
+ * experiment to the trainer operator, and its metric records out to Kafka. It is handed its
+ * source and sink, so tests run this very job against a bounded source or a real broker.
+ */
+public final class TrainingJob {
+    private final Source<RawRecord, ?, ?> source;
+    private final Sink<Emitted> sink;
+    private final RunConfig config;
+    private final String runId;
+    private final Topics topics;
+    private final Path saveDir;
+
+    public TrainingJob(Source<RawRecord, ?, ?> source, Sink<Emitted> sink, RunConfig config, String runId, Topics topics, Path saveDir) {
+        this.source = source;
+        this.sink = sink;
+        this.config = config;
+        this.runId = runId;
+        this.topics = topics;
+        this.saveDir = saveDir;
+    }
+
+    public void build(StreamExecutionEnvironment env) {
+        int experiments = config.experiments().size();
+        int parallelism = Math.max(1, Math.min(experiments, env.getParallelism()));
+        int blasThreads = Math.max(1, Runtime.getRuntime().availableProcessors() / parallelism);
+
+        SingleOutputStreamOperator<ImageRecord> decoded = env
+                .fromSource(source, WatermarkStrategy.noWatermarks(), "image batches").setParallelism(1)
+                .process(new DecodeImageBatches(config.dataShape(), topics.deadLetters())).name("decode").setParallelism(1);
+
+        DataStream<Emitted> metrics = decoded
+                .flatMap((ImageRecord b, Collector<ExperimentBatch> out) -> {
+                    for (int i = 0; i < experiments; i++) out.collect(new ExperimentBatch(i, b));
+                }).returns(ExperimentBatch.class).name("fan out to experiments").setParallelism(1)
+                .partitionCustom((Integer experiment, int partitions) -> experiment % partitions, e -> e.experiment)
+                .transform("train", TypeInformation.of(Emitted.class),
+                        new TrainerOperator(config.yaml(), runId, topics, saveDir == null ? null : saveDir.toString(), blasThreads))
+                .setParallelism(parallelism);
+
+        metrics.union(decoded.getSideOutput(DecodeImageBatches.DEAD_LETTERS)).sinkTo(sink).name("to kafka");
+    }
+
+    public JobExecutionResult execute(StreamExecutionEnvironment env) throws Exception {
+        build(env);
+        return env.execute("wasserflow " + runId);
+    }
+
+    /** The image topic from the start offsets, bounded at the latest offsets when {@code bounded}. */
+    public static KafkaSource<RawRecord> kafkaSource(String bootstrap, String topic, OffsetsInitializer start, OffsetsInitializer stop) {
+        var b = KafkaSource.<RawRecord>builder().setBootstrapServers(bootstrap).setTopics(topic)
+                .setStartingOffsets(start).setDeserializer(new RawDeserializer())
+                .setProperty("partition.discovery.interval.ms", "-1");
+        if (stop != null) b.setBounded(stop);
+        return b.build();
+    }
+
+    public static KafkaSink<Emitted> kafkaSink(String bootstrap) {
+        return KafkaSink.<Emitted>builder().setBootstrapServers(bootstrap)
+                .setRecordSerializer((KafkaRecordSerializationSchema<Emitted>) (e, ctx, ts) ->
+                        new ProducerRecord<>(e.topic, e.key == null ? null : e.key.getBytes(java.nio.charset.StandardCharsets.UTF_8), e.value))
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE).build();
+    }
+
+    static final class RawDeserializer implements KafkaRecordDeserializationSchema<RawRecord> {
+        @Override
+        public void deserialize(ConsumerRecord<byte[], byte[]> r, Collector<RawRecord> out) throws IOException {
+            out.collect(new RawRecord(r.topic(), r.partition(), r.offset(), r.value()));
+        }
+
+        @Override
+        public TypeInformation<RawRecord> getProducedType() {
+            return TypeInformation.of(RawRecord.class);
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package io.wasserflow.pipeline.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wasserflow.models.train.ExperimentConfig;
+import io.wasserflow.models.train.Trainer;
+import io.wasserflow.pipeline.broker.LocalKafkaBroker;
+import io.wasserflow.pipeline.config.RunConfig;
+import io.wasserflow.pipeline.source.Dataset;
+import io.wasserflow.pipeline.source.Datasets;
+import io.wasserflow.pipeline.source.ImageBatchProducer;
+import io.wasserflow.schemas.Codec;
+import io.wasserflow.schemas.DType;
+import io.wasserflow.schemas.DeadLetter;
+import io.wasserflow.schemas.ImageBatch;
+import io.wasserflow.schemas.TrainingMetric;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** The training job on a MiniCluster against a real broker. */
+class TrainingJobIntegrationTest {
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    static LocalKafkaBroker broker;
+    static final String TOPIC = "wasserflow.images.8gaussians";
+    static final int PRODUCER_BATCH = 64, RECORDS = 40, EXPERIMENT_BATCH = 100;
+    static final String YAML = """
+            data: {dataset: 8gaussians}
+            experiments:
+              - {name: clip, constraint: clip, architecture: {mlp: {depth: 2, width: 16}}, batch_size: 100, n_critic: 2}
+              - {name: gp, constraint: gp, architecture: {mlp: {depth: 2, width: 16}}, batch_size: 100, n_critic: 2}
+            """;
+
+    @BeforeAll
+    static void produce() throws Exception {
+        broker = LocalKafkaBroker.start();
+        Dataset toy = Datasets.open("8gaussians", null, 7);
+        ImageBatchProducer.produce(broker.bootstrap(), toy, TOPIC, PRODUCER_BATCH, 20.0 * PRODUCER_BATCH / toy.epochSize(), null);
+        // a corrupt record and a record of the wrong shape in the middle of the stream
+        Properties p = new Properties();
+        p.put("bootstrap.servers", broker.bootstrap());
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(TOPIC, "8gaussians", "not avro at all".getBytes())).get();
+            ImageBatch wrong = ImageBatch.newBuilder().setDataset("8gaussians").setSequence(-1).setCount(1).setChannels(1).setHeight(1).setWidth(3)
+                    .setDtype(DType.FLOAT32).setValues(ByteBuffer.wrap(new byte[12])).setProducerTimeMs(0).build();
+            producer.send(new ProducerRecord<>(TOPIC, "8gaussians", Codec.IMAGE_BATCH.encode(wrong))).get();
+        }
+        ImageBatchProducer.produce(broker.bootstrap(), Datasets.open("8gaussians", null, 8), TOPIC, PRODUCER_BATCH, 20.0 * PRODUCER_BATCH / toy.epochSize(), null);
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        broker.close();
+    }
+
+    static List<byte[]> readTopic(String topic) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", broker.bootstrap());
+        List<byte[]> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            TopicPartition tp = new TopicPartition(topic, 0);
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            long end = c.endOffsets(List.of(tp)).get(tp);
+            while (c.position(tp) < end) for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) out.add(r.value());
+        }
+        return out;
+    }
+
+    /** Every point of the image topic that decodes and has the toy shape, in order. */
+    static float[] allPoints() throws Exception {
+        List<Float> pts = new ArrayList<>();
+        for (byte[] v : readTopic(TOPIC)) {
+            ImageBatch b;
+            try {
+                b = Codec.IMAGE_BATCH.decode(v);
+            } catch (Codec.DecodeException e) {
+                continue;
+            }
+            if (b.getWidth() != 2) continue;
+            ByteBuffer buf = b.getValues().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            while (buf.remaining() > 0) pts.add(buf.getFloat());
+        }
+        float[] out = new float[pts.size()];
+        for (int i = 0; i < out.length; i++) out[i] = pts.get(i);
+        return out;
+    }
+
+    @Test
+    void twoExperimentsTrainSideBySideInStreamOrder(@TempDir Path saved) throws Exception {
+        RunConfig config = RunConfig.parse(YAML);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        new TrainingJob(TrainingJob.kafkaSource(broker.bootstrap(), TOPIC, OffsetsInitializer.earliest(), OffsetsInitializer.latest()),
+                TrainingJob.kafkaSink(broker.bootstrap()), config, "run-1", Topics.defaults(), saved).execute(env);
+
+        int points = RECORDS * PRODUCER_BATCH, criticSteps = points / EXPERIMENT_BATCH;
+        Map<String, Long> lastCritic = new HashMap<>();
+        Map<String, Integer> records = new HashMap<>();
+        for (byte[] v : readTopic("wasserflow.metrics")) {
+            TrainingMetric m = Codec.TRAINING_METRIC.decode(v);
+            records.merge(m.getExperiment(), 1, Integer::sum);
+            if (m.getName().equals("wasserflow_critic_step")) lastCritic.merge(m.getExperiment(), (long) m.getValue(), Math::max);
+        }
+        assertEquals(Map.of("clip", (long) criticSteps, "gp", (long) criticSteps), lastCritic, "one critic step per 100 points");
+        assertTrue(records.get("gp") > criticSteps * 5, "every step yields its metric records: " + records);
+
+        List<String> reasons = new ArrayList<>();
+        for (byte[] v : readTopic("wasserflow.deadletter")) reasons.add(Codec.DEAD_LETTER.decode(v).getReason());
+        // the sink writes with parallelism 2, so the two dead letters may come in either order
+        java.util.Collections.sort(reasons);
+        assertEquals(2, reasons.size(), reasons.toString());
+        assertTrue(reasons.get(0).startsWith("not_single_object_encoded"), reasons.get(0));
+        assertTrue(reasons.get(1).startsWith("wrong_shape"), reasons.get(1));
+
+        // The job's final parameters equal those of a bare trainer fed the same points in the same order.
+        float[] pts = allPoints();
+        for (ExperimentConfig c : config.experiments()) {
+            Trainer bare = new Trainer(c, new long[] {1, 1, 2});
+            for (int s = 0; s < criticSteps; s++) {
+                float[] batch = java.util.Arrays.copyOfRange(pts, s * EXPERIMENT_BATCH * 2, (s + 1) * EXPERIMENT_BATCH * 2);
+                bare.step(Nd4j.create(batch, new long[] {EXPERIMENT_BATCH, 1, 1, 2}, 'c'));
+            }
+            Trainer fromJob = new Trainer(c, new long[] {1, 1, 2});
+            fromJob.restoreState(Files.readAllBytes(saved.resolve(c.name() + ".state")));
+            assertEquals(bare.parameterDigest(), fromJob.parameterDigest(), c.name());
+        }
+    }
+}
