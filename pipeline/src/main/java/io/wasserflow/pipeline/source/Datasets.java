@@ -11,7 +11,12 @@ public final class Datasets {
 
     public static final String[] NAMES = {"fashion-mnist", "shapes", "8gaussians", "25gaussians", "swissroll"};
 
+    /**
+     * Opens a dataset by name. dataDir is Fashion-MNIST's folder (null: the Debian package's); seed
+     * draws the generated sets (shapes, the toy points) and is ignored by Fashion-MNIST.
+     */
     public static Dataset open(String name, Path dataDir, long seed) throws IOException {
+        if (name == null) throw new UsageException("no dataset named (datasets: " + String.join(", ", NAMES) + ")");
         if (name.equals("fashion-mnist")) return FashionMnist.load(dataDir == null ? FashionMnist.DEFAULT_DIR : dataDir);
         if (name.equals("shapes")) return new Shapes(seed);
         Toy2D toy = Toy2D.byId(name);
@@ -19,7 +24,8 @@ public final class Datasets {
         throw new UsageException("unknown dataset '" + name + "' (datasets: " + String.join(", ", NAMES) + ")");
     }
 
+    /** The endless 2-D toy sets (float32 1x1x2 points). */
     public static boolean isToy(String name) {
-        return Toy2D.byId(name) != null;
+        return name != null && Toy2D.byId(name) != null;
     }
 }

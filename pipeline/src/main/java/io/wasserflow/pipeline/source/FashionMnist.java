@@ -2,18 +2,27 @@ package io.wasserflow.pipeline.source;
 
 import io.wasserflow.pipeline.cli.UsageException;
 import io.wasserflow.schemas.DType;
+import java.io.BufferedInputStream;
 import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
 
-/** Fashion-MNIST's training set from the standard IDX files, gzipped or not. */
+/**
+ * Fashion-MNIST's training set (60,000 28x28 grey images, labels 0-9) from the standard IDX
+ * files, gzipped or not, read whole into memory (47 MB); batches run through it in file order and
+ * wrap around at the end of an epoch.
+ */
 public final class FashionMnist implements Dataset {
-    /** Where Debian's dataset-fashion-mnist package puts the files. */
+    /** Where Debian's dataset-fashion-mnist package puts the files (gzipped). */
     public static final Path DEFAULT_DIR = Path.of("/usr/share/datasets/fashion-mnist");
+    static final String IMAGES = "train-images-idx3-ubyte", LABELS = "train-labels-idx1-ubyte";
+    /** IDX magic: two zero bytes, the type (0x08, unsigned byte), the number of dimensions. */
     static final int IMAGES_MAGIC = 0x00000803, LABELS_MAGIC = 0x00000801;
+    private static final String INSTALL = "(apt-get install dataset-fashion-mnist, or --data DIR)";
 
     private final byte[] pixels, labels;
     private final int count, height, width;
@@ -27,30 +36,40 @@ public final class FashionMnist implements Dataset {
         this.width = width;
     }
 
+    /** Whether dir holds the training images and labels, gzipped or not. */
     public static boolean installed(Path dir) {
-        return find(dir, "train-images-idx3-ubyte") != null && find(dir, "train-labels-idx1-ubyte") != null;
+        return find(dir, IMAGES) != null && find(dir, LABELS) != null;
     }
 
     public static FashionMnist load(Path dir) throws IOException {
-        Path images = find(dir, "train-images-idx3-ubyte"), labels = find(dir, "train-labels-idx1-ubyte");
+        if (!Files.isDirectory(dir)) throw new UsageException("fashion-mnist: no folder " + dir + " " + INSTALL);
+        Path images = find(dir, IMAGES), labels = find(dir, LABELS);
         if (images == null || labels == null)
-            throw new UsageException("fashion-mnist: no train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz] in " + dir
-                    + " (apt-get install dataset-fashion-mnist, or --data DIR)");
+            throw new UsageException("fashion-mnist: no " + IMAGES + "[.gz] and " + LABELS + "[.gz] in " + dir + " " + INSTALL);
+        byte[] px, lb;
+        int n, h, w;
         try (DataInputStream in = open(images)) {
-            if (in.readInt() != IMAGES_MAGIC) throw new UsageException("fashion-mnist: " + images + " is not an IDX image file (bad magic number)");
-            int n = in.readInt(), h = in.readInt(), w = in.readInt();
-            byte[] px = new byte[n * h * w];
+            if (in.readInt() != IMAGES_MAGIC) throw new UsageException("fashion-mnist: " + images + " is not an IDX file of unsigned-byte images (bad magic number)");
+            n = in.readInt();
+            h = in.readInt();
+            w = in.readInt();
+            if (n < 1 || h < 1 || w < 1 || (long) n * h * w > Integer.MAX_VALUE - 8)
+                throw new UsageException("fashion-mnist: " + images + " declares an impossible shape " + n + "x" + h + "x" + w);
+            px = new byte[n * h * w];
             in.readFully(px);
-            byte[] lb;
-            try (DataInputStream l = open(labels)) {
-                if (l.readInt() != LABELS_MAGIC) throw new UsageException("fashion-mnist: " + labels + " is not an IDX label file (bad magic number)");
-                int m = l.readInt();
-                if (m != n) throw new UsageException("fashion-mnist: " + n + " images but " + m + " labels");
-                lb = new byte[m];
-                l.readFully(lb);
-            }
-            return new FashionMnist(px, lb, n, h, w);
+        } catch (EOFException e) {
+            throw new UsageException("fashion-mnist: " + images + " is truncated");
         }
+        try (DataInputStream in = open(labels)) {
+            if (in.readInt() != LABELS_MAGIC) throw new UsageException("fashion-mnist: " + labels + " is not an IDX file of unsigned-byte labels (bad magic number)");
+            int m = in.readInt();
+            if (m != n) throw new UsageException("fashion-mnist: " + images + " holds " + n + " images but " + labels + " " + m + " labels");
+            lb = new byte[m];
+            in.readFully(lb);
+        } catch (EOFException e) {
+            throw new UsageException("fashion-mnist: " + labels + " is truncated");
+        }
+        return new FashionMnist(px, lb, n, h, w);
     }
 
     private static Path find(Path dir, String base) {
@@ -63,8 +82,8 @@ public final class FashionMnist implements Dataset {
 
     private static DataInputStream open(Path p) throws IOException {
         InputStream in = Files.newInputStream(p);
-        if (p.toString().endsWith(".gz")) in = new GZIPInputStream(in, 1 << 16);
-        return new DataInputStream(new java.io.BufferedInputStream(in, 1 << 16));
+        if (p.getFileName().toString().endsWith(".gz")) in = new GZIPInputStream(in, 1 << 16);
+        return new DataInputStream(new BufferedInputStream(in, 1 << 16));
     }
 
     @Override public String name() { return "fashion-mnist"; }
@@ -75,6 +94,7 @@ public final class FashionMnist implements Dataset {
     @Override public long epochSize() { return count; }
 
     @Override public Batch next(int n) {
+        Dataset.requireBatchSize(n);
         int size = height * width;
         byte[] v = new byte[n * size], l = new byte[n];
         for (int i = 0; i < n; i++) {
@@ -82,6 +102,6 @@ public final class FashionMnist implements Dataset {
             l[i] = labels[cursor];
             cursor = (cursor + 1) % count;
         }
-        return new Batch(n, v, l);
+        return new Batch(n, 1, height, width, DType.UINT8, v, l);
     }
 }

@@ -24,9 +24,10 @@ public final class Shapes implements Dataset {
     @Override public long epochSize() { return EPOCH; }
 
     @Override public Batch next(int n) {
+        Dataset.requireBatchSize(n);
         byte[] v = new byte[n * SIZE * SIZE], l = new byte[n];
         for (int i = 0; i < n; i++) l[i] = (byte) draw(v, i * SIZE * SIZE);
-        return new Batch(n, v, l);
+        return new Batch(n, 1, SIZE, SIZE, DType.UINT8, v, l);
     }
 
     private int draw(byte[] out, int offset) {

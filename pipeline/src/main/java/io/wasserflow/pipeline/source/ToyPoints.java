@@ -25,9 +25,10 @@ public final class ToyPoints implements Dataset {
     @Override public long epochSize() { return EPOCH; }
 
     @Override public Batch next(int n) {
+        Dataset.requireBatchSize(n);
         double[] xy = toy.sample(rng, n);
         ByteBuffer b = ByteBuffer.allocate(4 * xy.length).order(ByteOrder.LITTLE_ENDIAN);
         for (double v : xy) b.putFloat((float) v);
-        return new Batch(n, b.array(), null);
+        return new Batch(n, 1, 1, 2, DType.FLOAT32, b.array(), null);
     }
 }
