@@ -272,9 +272,16 @@ public final class LocalKafkaBroker implements AutoCloseable {
         stop(STOP_TIMEOUT);
     }
 
-    /** The JVM is exiting without close(): stop the broker, more briskly. */
+    /** The JVM is exiting without close() (a failed test, Ctrl-C): stop the broker more briskly, drop a temporary folder. */
     private void stopOnExit() {
         stop(Duration.ofSeconds(10));
+        if (temporary) {
+            try {
+                deleteTree(dir);
+            } catch (UncheckedIOException e) {
+                // exiting anyway: a leftover temporary folder is no reason to fail the exit
+            }
+        }
     }
 
     /** Stops the broker; deletes its folder when it is a temporary one. Idempotent. */

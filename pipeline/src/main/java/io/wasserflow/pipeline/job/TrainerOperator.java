@@ -35,6 +35,9 @@ public class TrainerOperator extends AbstractStreamOperator<Emitted> implements 
     private final Topics topics;
     private final String saveDir;
     private final int blasThreads;
+    private final boolean progress;
+    private final long maxGeneratorSteps;
+    private transient Map<Integer, Long> lastProgress;
 
     private transient RunConfig config;
     private transient Map<Integer, Runner> runners;
@@ -42,7 +45,10 @@ public class TrainerOperator extends AbstractStreamOperator<Emitted> implements 
     private transient ListState<byte[]> checkpointed;
 
     /** @param saveDir where final trainer states are written at the end of a bounded run (null: nowhere) */
-    public TrainerOperator(String yaml, String runId, Topics topics, String saveDir, int blasThreads) {
+    /** @param maxGeneratorSteps an experiment stops training after this many generator steps (0: never) */
+    public TrainerOperator(String yaml, String runId, Topics topics, String saveDir, int blasThreads, boolean progress, long maxGeneratorSteps) {
+        this.progress = progress;
+        this.maxGeneratorSteps = maxGeneratorSteps;
         this.yaml = yaml;
         this.runId = runId;
         this.topics = topics;
@@ -66,6 +72,7 @@ public class TrainerOperator extends AbstractStreamOperator<Emitted> implements 
         Nd4j.getEnvironment().setMaxMasterThreads(blasThreads);
         config = RunConfig.parse(yaml);
         runners = new HashMap<>();
+        lastProgress = new HashMap<>();
     }
 
     private Runner runner(int experiment) {
@@ -79,10 +86,16 @@ public class TrainerOperator extends AbstractStreamOperator<Emitted> implements 
     public void processElement(StreamRecord<ExperimentBatch> element) {
         ExperimentBatch e = element.getValue();
         Runner r = runner(e.experiment);
+        if (maxGeneratorSteps > 0 && r.trainer.generatorSteps() >= maxGeneratorSteps) return; // done: later data is not for it
         r.append(e.batch);
-        while (r.hasBatch()) {
+        while (r.hasBatch() && (maxGeneratorSteps <= 0 || r.trainer.generatorSteps() < maxGeneratorSteps)) {
             INDArray real = r.takeBatch();
-            for (StepReport report : r.trainer.step(real)) emit(r, report);
+            StepReport last = null;
+            for (StepReport report : r.trainer.step(real)) {
+                emit(r, report);
+                if (report.kind() == StepReport.Kind.CRITIC) last = report;
+            }
+            if (progress) printProgress(r, last);
         }
     }
 
@@ -91,6 +104,18 @@ public class TrainerOperator extends AbstractStreamOperator<Emitted> implements 
         for (TrainingMetric m : MetricRecords.of(runId, r.trainer.config().name(), report, System.currentTimeMillis()))
             output.collect(new StreamRecord<>(new Emitted(topics.metrics(), key, Codec.TRAINING_METRIC.encode(m))));
     }
+
+    /** A progress line per experiment every few seconds (the local CLI's stdout; TaskManager logs on a cluster). */
+    private void printProgress(Runner r, StepReport critic) {
+        long now = System.currentTimeMillis();
+        if (now - lastProgress.getOrDefault(r.index, 0L) < PROGRESS_EVERY_MS || critic == null) return;
+        lastProgress.put(r.index, now);
+        System.out.printf(java.util.Locale.ROOT, "[%s] generator step %d, critic step %d, W estimate %.4f, critic loss %.4f, %.0f images/s%n",
+                r.trainer.config().name(), r.trainer.generatorSteps(), r.trainer.criticSteps(), critic.wassersteinEstimate(),
+                critic.criticLoss(), critic.batchSize() / Math.max(critic.stepSeconds(), 1e-9));
+    }
+
+    static final long PROGRESS_EVERY_MS = 5000;
 
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {

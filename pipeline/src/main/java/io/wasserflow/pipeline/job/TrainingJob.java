@@ -34,6 +34,8 @@ public final class TrainingJob {
     private final String runId;
     private final Topics topics;
     private final Path saveDir;
+    private boolean progress;
+    private long maxGeneratorSteps;
 
     public TrainingJob(Source<RawRecord, ?, ?> source, Sink<Emitted> sink, RunConfig config, String runId, Topics topics, Path saveDir) {
         this.source = source;
@@ -42,6 +44,18 @@ public final class TrainingJob {
         this.runId = runId;
         this.topics = topics;
         this.saveDir = saveDir;
+    }
+
+    /** Print a progress line per experiment every few seconds. */
+    public TrainingJob withProgress() {
+        this.progress = true;
+        return this;
+    }
+
+    /** Each experiment stops after this many generator steps. */
+    public TrainingJob withGeneratorSteps(long steps) {
+        this.maxGeneratorSteps = steps;
+        return this;
     }
 
     public void build(StreamExecutionEnvironment env) {
@@ -59,7 +73,7 @@ public final class TrainingJob {
                 }).returns(ExperimentBatch.class).name("fan out to experiments").setParallelism(1)
                 .partitionCustom((Integer experiment, int partitions) -> experiment % partitions, e -> e.experiment)
                 .transform("train", TypeInformation.of(Emitted.class),
-                        new TrainerOperator(config.yaml(), runId, topics, saveDir == null ? null : saveDir.toString(), blasThreads))
+                        new TrainerOperator(config.yaml(), runId, topics, saveDir == null ? null : saveDir.toString(), blasThreads, progress, maxGeneratorSteps))
                 .setParallelism(parallelism);
 
         metrics.union(decoded.getSideOutput(DecodeImageBatches.DEAD_LETTERS)).sinkTo(sink).name("to kafka");
