@@ -64,19 +64,20 @@ public final class TrainingJob {
         int blasThreads = Math.max(1, Runtime.getRuntime().availableProcessors() / parallelism);
 
         SingleOutputStreamOperator<ImageRecord> decoded = env
-                .fromSource(source, WatermarkStrategy.noWatermarks(), "image batches").setParallelism(1)
-                .process(new DecodeImageBatches(config.dataShape(), topics.deadLetters())).name("decode").setParallelism(1);
+                .fromSource(source, WatermarkStrategy.noWatermarks(), "image batches").uid("image-source").setParallelism(1)
+                .process(new DecodeImageBatches(config.dataShape(), topics.deadLetters())).uid("decode").name("decode").setParallelism(1);
 
         DataStream<Emitted> metrics = decoded
                 .flatMap((ImageRecord b, Collector<ExperimentBatch> out) -> {
                     for (int i = 0; i < experiments; i++) out.collect(new ExperimentBatch(i, b));
-                }).returns(ExperimentBatch.class).name("fan out to experiments").setParallelism(1)
+                }).returns(ExperimentBatch.class).uid("fan-out").name("fan out to experiments").setParallelism(1)
                 .partitionCustom((Integer experiment, int partitions) -> experiment % partitions, e -> e.experiment)
                 .transform("train", TypeInformation.of(Emitted.class),
                         new TrainerOperator(config.yaml(), runId, topics, saveDir == null ? null : saveDir.toString(), blasThreads, progress, maxGeneratorSteps))
+                .uid("trainers") // savepoints map the trainers' state by this id
                 .setParallelism(parallelism);
 
-        metrics.union(decoded.getSideOutput(DecodeImageBatches.DEAD_LETTERS)).sinkTo(sink).name("to kafka");
+        metrics.union(decoded.getSideOutput(DecodeImageBatches.DEAD_LETTERS)).sinkTo(sink).uid("kafka-sink").name("to kafka");
     }
 
     public JobExecutionResult execute(StreamExecutionEnvironment env) throws Exception {
