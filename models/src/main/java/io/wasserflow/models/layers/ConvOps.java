@@ -18,8 +18,9 @@ final class ConvOps {
     /** See {@link #deconv2d}. */
     private static final int DECONV_PAD = 1;
 
-    private static int[] geometry(int k, int stride, int pad, boolean same) {
-        return new int[] {k, k, stride, stride, pad, pad, 1, 1, same ? 1 : 0, NCHW, W_FORMAT_OIHW};
+    /** Explicit padding always: libnd4j's SAME mode is slower (see {@link #deconv2d}). */
+    private static int[] geometry(int k, int stride, int pad) {
+        return new int[] {k, k, stride, stride, pad, pad, 1, 1, 0, NCHW, W_FORMAT_OIHW};
     }
 
     /** The op's inputs; the builder's addInputs replaces rather than appends, so they go in at once. */
@@ -36,7 +37,7 @@ final class ConvOps {
         long oh = convOut(x.size(2), k, stride, pad), ow = convOut(x.size(3), k, stride, pad);
         INDArray y = Nd4j.create(x.dataType(), x.size(0), w.size(0), oh, ow);
         DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("conv2d").addInputs(inputs(x, w, b));
-        Nd4j.exec(op.addOutputs(y).addIntegerArguments(geometry(k, stride, pad, false)).build());
+        Nd4j.exec(op.addOutputs(y).addIntegerArguments(geometry(k, stride, pad)).build());
         return y;
     }
 
@@ -45,7 +46,7 @@ final class ConvOps {
         INDArray xBar = x.ulike(), wBar = w.ulike(), bBar = Nd4j.create(x.dataType(), w.size(0));
         INDArray b = Nd4j.zeros(x.dataType(), w.size(0));
         Nd4j.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(x, w, b, yBar).addOutputs(xBar, wBar, bBar)
-                .addIntegerArguments(geometry(k, stride, pad, false)).build());
+                .addIntegerArguments(geometry(k, stride, pad)).build());
         return new INDArray[] {xBar, wBar, bBar};
     }
 
@@ -59,7 +60,7 @@ final class ConvOps {
         long oh = x.size(2) * stride, ow = x.size(3) * stride;
         INDArray full = Nd4j.create(x.dataType(), x.size(0), w.size(1), oh + 1, ow + 1);
         DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("deconv2d").addInputs(inputs(x, w, b));
-        Nd4j.exec(op.addOutputs(full).addIntegerArguments(geometry(k, stride, DECONV_PAD, false)).build());
+        Nd4j.exec(op.addOutputs(full).addIntegerArguments(geometry(k, stride, DECONV_PAD)).build());
         return full.get(all(), all(), interval(1, oh + 1), interval(1, ow + 1)).dup('c');
     }
 
@@ -71,7 +72,7 @@ final class ConvOps {
         INDArray xBar = x.ulike(), wBar = w.ulike(), bBar = Nd4j.create(x.dataType(), w.size(1));
         INDArray b = Nd4j.zeros(x.dataType(), w.size(1));
         Nd4j.exec(DynamicCustomOp.builder("deconv2d_bp").addInputs(x, w, b, fullBar).addOutputs(xBar, wBar, bBar)
-                .addIntegerArguments(geometry(k, stride, DECONV_PAD, false)).build());
+                .addIntegerArguments(geometry(k, stride, DECONV_PAD)).build());
         return new INDArray[] {xBar, wBar, bBar};
     }
 }
