@@ -85,13 +85,13 @@ public final class TrainingJob {
         return env.execute("wasserflow " + runId);
     }
 
-    /** The image topic from the start offsets, bounded at the latest offsets when {@code bounded}. */
-    public static KafkaSource<RawRecord> kafkaSource(String bootstrap, String topic, OffsetsInitializer start, OffsetsInitializer stop) {
+    /** The image topic from the start offsets, bounded at the stop offsets unless they are null; it ends after a restore too. */
+    public static RestorableKafkaSource<RawRecord> kafkaSource(String bootstrap, String topic, OffsetsInitializer start, OffsetsInitializer stop) {
         var b = KafkaSource.<RawRecord>builder().setBootstrapServers(bootstrap).setTopics(topic)
                 .setStartingOffsets(start).setDeserializer(new RawDeserializer())
                 .setProperty("partition.discovery.interval.ms", "-1");
         if (stop != null) b.setBounded(stop);
-        return b.build();
+        return new RestorableKafkaSource<>(b.build());
     }
 
     public static KafkaSink<Emitted> kafkaSink(String bootstrap) {
