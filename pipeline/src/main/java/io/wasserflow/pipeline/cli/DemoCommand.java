@@ -9,10 +9,7 @@ import io.wasserflow.pipeline.source.Datasets;
 import io.wasserflow.pipeline.source.FashionMnist;
 import io.wasserflow.pipeline.source.ImageBatchProducer;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * `wasserflow demo`: everything embedded in one process tree. A real Kafka broker keeps its log in
@@ -53,11 +50,10 @@ final class DemoCommand {
             String bootstrap = broker.bootstrap();
             ImageBatchProducer.ensureTopic(bootstrap, config.topic());
             // this run trains on what it produces now: start where the topic ends (the log is kept across demos)
-            Map<TopicPartition, Long> start = new HashMap<>();
-            LocalRun.offsets(bootstrap, config.topic(), false).forEach((p, o) -> start.put(new TopicPartition(config.topic(), Integer.parseInt(p)), o));
+            Map<Integer, Long> start = LocalRun.resolve(bootstrap, config.topic(), "latest");
             System.out.printf("demo: streaming %d %s images into %s%n", images, config.dataset(), config.topic());
             ImageBatchProducer.produce(bootstrap, data, config.topic(), producerBatch, (double) images / data.epochSize(), null);
-            LocalRun.run(bootstrap, config, TrainCommand.newRunId(), workdir, OffsetsInitializer.offsets(start), OffsetsInitializer.latest(), steps);
+            LocalRun.run(bootstrap, config, TrainCommand.newRunId(), workdir, start, LocalRun.resolve(bootstrap, config.topic(), "latest"), steps);
         }
         return 0;
     }

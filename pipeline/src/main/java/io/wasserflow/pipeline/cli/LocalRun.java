@@ -38,66 +38,107 @@ import org.nd4j.linalg.factory.Nd4j;
 final class LocalRun {
     private LocalRun() {}
 
-    static void run(String bootstrap, RunConfig config, String runId, Path workdir, OffsetsInitializer start, OffsetsInitializer stop) throws Exception {
-        run(bootstrap, config, runId, workdir, start, stop, 0);
-    }
-
-    static void run(String bootstrap, RunConfig config, String runId, Path workdir, OffsetsInitializer start, OffsetsInitializer stop,
+    /**
+     * Trains the config's experiments on the records of its topic from {@code start} up to {@code stop}
+     * (partition -> offset; null: no end), each for at most {@code generatorSteps} generator steps (0: no limit).
+     * The offsets are concrete so the manifest names exactly the records trained on, and replay reads the same.
+     */
+    static RunManifest run(String bootstrap, RunConfig config, String runId, Path workdir, Map<Integer, Long> start, Map<Integer, Long> stop,
             long generatorSteps) throws Exception {
         Topics topics = Topics.defaults();
-        Path states = workdir.resolve("runs").resolve(runId);
-        Files.createDirectories(states);
-        Files.writeString(states.resolve("config.yaml"), config.yaml());
-        Map<String, Long> startOffsets = offsets(bootstrap, config.topic(), true), endOffsets = offsets(bootstrap, config.topic(), false);
+        Path dir = workdir.resolve("runs").resolve(runId);
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("config.yaml"), config.yaml());
         long started = System.currentTimeMillis();
-        RunManifest manifest = manifest(config, runId, startOffsets, endOffsets, null, started, null);
-        publish(bootstrap, topics.runs(), runId, Codec.RUN_MANIFEST.encode(manifest));
+        publish(bootstrap, topics.runs(), runId, Codec.RUN_MANIFEST.encode(manifest(config, runId, start, stop, null, started, null)));
         System.out.printf("run %s: %d experiments (%s) on %s from %s%n", runId, config.experiments().size(),
                 String.join(", ", config.experiments().stream().map(ExperimentConfig::name).toList()), config.topic(), bootstrap);
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(Math.min(config.experiments().size(), Math.max(1, Runtime.getRuntime().availableProcessors())));
-        new TrainingJob(TrainingJob.kafkaSource(bootstrap, config.topic(), start, stop), TrainingJob.kafkaSink(bootstrap), config, runId, topics, states)
+        new TrainingJob(TrainingJob.kafkaSource(bootstrap, config.topic(), OffsetsInitializer.offsets(partitions(config.topic(), start)),
+                stop == null ? null : OffsetsInitializer.offsets(partitions(config.topic(), stop))), TrainingJob.kafkaSink(bootstrap), config, runId, topics, dir)
                 .withProgress().withGeneratorSteps(generatorSteps).execute(env);
 
-        Map<String, String> digests = new LinkedHashMap<>();
         Map<String, Trainer> trainers = new LinkedHashMap<>();
         for (ExperimentConfig c : config.experiments()) {
-            Path f = states.resolve(c.name() + ".state");
+            Path f = dir.resolve(c.name() + ".state");
             if (!Files.exists(f)) continue;
             Trainer t = new Trainer(c, config.dataShape());
             t.restoreState(Files.readAllBytes(f));
             trainers.put(c.name(), t);
-            digests.put(c.name(), t.parameterDigest());
         }
-        String digest = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(digests.toString().getBytes()));
-        publish(bootstrap, topics.runs(), runId, Codec.RUN_MANIFEST.encode(
-                manifest(config, runId, startOffsets, endOffsets, digest, started, System.currentTimeMillis())));
-        summary(bootstrap, topics, runId, trainers, digest);
+        String digest = digest(trainers);
+        RunManifest done = manifest(config, runId, start, stop, digest, started, System.currentTimeMillis());
+        byte[] encoded = Codec.RUN_MANIFEST.encode(done);
+        publish(bootstrap, topics.runs(), runId, encoded);
+        Files.write(dir.resolve(MANIFEST_FILE), encoded);
+        summary(bootstrap, topics, runId, dir, trainers, digest);
+        return done;
     }
 
-    static RunManifest manifest(RunConfig config, String runId, Map<String, Long> start, Map<String, Long> end, String digest, long started, Long ended) {
+    /** Where a run's folder keeps its final manifest and its copy of the metrics topic's records. */
+    static final String MANIFEST_FILE = "manifest.avro", METRICS_FILE = "metrics.bin";
+
+    /** One digest over every experiment's parameters, in config order. */
+    static String digest(Map<String, Trainer> trainers) throws Exception {
+        Map<String, String> digests = new LinkedHashMap<>();
+        trainers.forEach((name, t) -> digests.put(name, t.parameterDigest()));
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(digests.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    static Map<TopicPartition, Long> partitions(String topic, Map<Integer, Long> offsets) {
+        Map<TopicPartition, Long> out = new HashMap<>();
+        offsets.forEach((p, o) -> out.put(new TopicPartition(topic, p), o));
+        return out;
+    }
+
+    /** earliest, latest, timestamp:MS or offsets:P=O,... as concrete offsets per partition. */
+    static Map<Integer, Long> resolve(String bootstrap, String topic, String spec) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+            Map<TopicPartition, Long> o;
+            if (spec.equals("earliest")) o = c.beginningOffsets(parts);
+            else if (spec.equals("latest")) o = c.endOffsets(parts);
+            else if (spec.startsWith("timestamp:")) {
+                long ms = Long.parseLong(spec.substring("timestamp:".length()));
+                Map<TopicPartition, Long> query = new HashMap<>();
+                parts.forEach(tp -> query.put(tp, ms));
+                Map<TopicPartition, Long> end = c.endOffsets(parts);
+                o = new HashMap<>();
+                var found = c.offsetsForTimes(query);
+                for (TopicPartition tp : parts) o.put(tp, found.get(tp) == null ? end.get(tp) : found.get(tp).offset());
+            } else if (spec.startsWith("offsets:")) {
+                o = new HashMap<>();
+                for (String po : spec.substring("offsets:".length()).split(",")) {
+                    String[] kv = po.split("=");
+                    o.put(new TopicPartition(topic, Integer.parseInt(kv[0].trim())), Long.parseLong(kv[1].trim()));
+                }
+            } else throw new IllegalArgumentException(spec);
+            Map<Integer, Long> out = new java.util.TreeMap<>();
+            o.forEach((tp, off) -> out.put(tp.partition(), off));
+            return out;
+        }
+    }
+
+    static RunManifest manifest(RunConfig config, String runId, Map<Integer, Long> start, Map<Integer, Long> end, String digest, long started, Long ended) {
         return RunManifest.newBuilder().setRunId(runId).setConfigYaml(config.yaml())
                 .setSeed(config.experiments().get(0).seed()).setCodeCommit(Version.commit()).setCodeModified(Version.modified())
                 .setBackend(Nd4j.getBackend().getClass().getSimpleName())
                 .setBlasLibrary(String.valueOf(Nd4j.getExecutioner().getEnvironmentInformation().get("blas.vendor")))
                 .setBlasCoreType(System.getenv().getOrDefault("OPENBLAS_CORETYPE", "auto"))
                 .setBlasThreads(Integer.parseInt(String.valueOf(Nd4j.getExecutioner().getEnvironmentInformation().getOrDefault("blas.threads", "0"))))
-                .setTopic(config.topic()).setStartOffsets(start).setEndOffsets(end).setFinalParameterDigest(digest)
+                .setTopic(config.topic()).setStartOffsets(byName(start)).setEndOffsets(end == null ? Map.of() : byName(end)).setFinalParameterDigest(digest)
                 .setExperiments(config.experiments().stream().map(ExperimentConfig::name).toList())
                 .setStartTimeMs(started).setEndTimeMs(ended).build();
     }
 
-    static Map<String, Long> offsets(String bootstrap, String topic, boolean beginning) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
-            Map<TopicPartition, Long> o = beginning ? c.beginningOffsets(parts) : c.endOffsets(parts);
-            Map<String, Long> out = new LinkedHashMap<>();
-            o.forEach((tp, off) -> out.put(String.valueOf(tp.partition()), off));
-            return out;
-        }
+    private static Map<String, Long> byName(Map<Integer, Long> offsets) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        offsets.forEach((p, o) -> out.put(String.valueOf(p), o));
+        return out;
     }
 
     static void publish(String bootstrap, String topic, String key, byte[] value) throws Exception {
@@ -109,11 +150,12 @@ final class LocalRun {
     }
 
     /** The last value of a few series per experiment, read back from the metrics topic. */
-    static void summary(String bootstrap, Topics topics, String runId, Map<String, Trainer> trainers, String digest) throws Exception {
+    static void summary(String bootstrap, Topics topics, String runId, Path dir, Map<String, Trainer> trainers, String digest) throws Exception {
         Map<String, Map<String, Double>> last = new HashMap<>();
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap);
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                var copy = new java.io.DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(dir.resolve(METRICS_FILE))))) {
             List<TopicPartition> parts = c.partitionsFor(topics.metrics()).stream().map(i -> new TopicPartition(topics.metrics(), i.partition())).toList();
             c.assign(parts);
             c.seekToBeginning(parts);
@@ -121,7 +163,10 @@ final class LocalRun {
             while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)))
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
                     TrainingMetric m = Codec.TRAINING_METRIC.decode(r.value());
-                    if (m.getRun().equals(runId) && m.getLabels().isEmpty())
+                    if (!m.getRun().equals(runId)) continue;
+                    copy.writeInt(r.value().length); // the local copy that report reads with no broker running
+                    copy.write(r.value());
+                    if (m.getLabels().isEmpty())
                         last.computeIfAbsent(m.getExperiment(), k -> new HashMap<>()).put(m.getName(), m.getValue());
                 }
         }

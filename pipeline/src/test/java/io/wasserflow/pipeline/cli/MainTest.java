@@ -59,4 +59,12 @@ class MainTest {
     void unreachableBroker() {
         assertOneLineError(run("produce", "--bootstrap", "127.0.0.1:1", "--dataset", "shapes"), "cannot reach a Kafka broker at 127.0.0.1:1");
     }
+
+    @Test
+    void malformedStartPositionIsRefusedBeforeAnythingStarts(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.nio.file.Path config = tmp.resolve("c.yaml");
+        java.nio.file.Files.writeString(config, io.wasserflow.pipeline.config.RunConfig.defaultYaml("8gaussians"));
+        assertOneLineError(run("train", "--bootstrap", "127.0.0.1:1", "--config", config.toString(), "--from", "yesterday"),
+                "--from must be earliest, latest, timestamp:MS or offsets:P=O,..., got 'yesterday'");
+    }
 }

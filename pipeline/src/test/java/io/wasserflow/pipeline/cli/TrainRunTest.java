@@ -1,0 +1,141 @@
+package io.wasserflow.pipeline.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wasserflow.models.train.ExperimentConfig;
+import io.wasserflow.models.train.Trainer;
+import io.wasserflow.pipeline.broker.LocalKafkaBroker;
+import io.wasserflow.pipeline.config.RunConfig;
+import io.wasserflow.pipeline.source.Datasets;
+import io.wasserflow.pipeline.source.ImageBatchProducer;
+import io.wasserflow.schemas.Codec;
+import io.wasserflow.schemas.RunManifest;
+import io.wasserflow.schemas.TrainingMetric;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `wasserflow train` end to end against a real broker: the run's manifests land in wasserflow.runs, and its folder keeps what report and replay need. */
+class TrainRunTest {
+    static LocalKafkaBroker broker;
+    static final String YAML = """
+            data: {dataset: 8gaussians, topic: train.images}
+            experiments:
+              - {name: clip, constraint: clip, architecture: {mlp: {depth: 2, width: 16}}, batch_size: 64, n_critic: 2}
+              - {name: gp, constraint: gp, architecture: {mlp: {depth: 2, width: 16}}, batch_size: 64, n_critic: 2}
+            """;
+
+    @BeforeAll
+    static void produce() throws Exception {
+        broker = LocalKafkaBroker.start();
+        var toy = Datasets.open("8gaussians", null, 3);
+        ImageBatchProducer.produce(broker.bootstrap(), toy, "train.images", 32, 30.0 * 32 / toy.epochSize(), null); // 30 records
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        broker.close();
+    }
+
+    static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", broker.bootstrap());
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            TopicPartition tp = new TopicPartition(topic, 0);
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            long end = c.endOffsets(List.of(tp)).get(tp);
+            while (c.position(tp) < end) for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(300))) out.add(r);
+        }
+        return out;
+    }
+
+    static String git(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("git", "-C", Path.of("..").toAbsolutePath().toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes()).strip();
+        assertEquals(0, p.waitFor(), out);
+        return out;
+    }
+
+    @Test
+    void theManifestLandsInTheRunsTopicAndTheRunFolderKeepsItsRecords(@TempDir Path tmp) throws Exception {
+        Path config = tmp.resolve("run.yaml");
+        Files.writeString(config, YAML);
+        assertEquals(0, Main.run(new String[] {"train", "--bootstrap", broker.bootstrap(), "--config", config.toString(), "--from", "offsets:0=5",
+                "--run-id", "r-manifest", "--workdir", tmp.resolve("work").toString()}));
+
+        List<RunManifest> manifests = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : readAll("wasserflow.runs")) {
+            assertEquals("r-manifest", new String(r.key()));
+            manifests.add(Codec.RUN_MANIFEST.decode(r.value()));
+        }
+        assertEquals(2, manifests.size(), "one manifest as the run starts, one as it ends");
+        RunManifest first = manifests.get(0), last = manifests.get(1);
+        assertNull(first.getFinalParameterDigest());
+        assertNull(first.getEndTimeMs());
+        assertEquals(Map.of("0", 5L), first.getStartOffsets());
+        assertEquals(Map.of("0", 30L), last.getEndOffsets(), "bounded at the topic's end when the run started");
+        assertEquals(List.of("clip", "gp"), last.getExperiments());
+        assertEquals(YAML, last.getConfigYaml());
+        assertEquals("train.images", last.getTopic());
+        assertEquals(git("rev-parse", "HEAD"), last.getCodeCommit(), "the build records the git commit");
+        assertEquals(!git("status", "--porcelain").isEmpty(), last.getCodeModified(), "modified = the tree differs from the commit");
+        assertFalse(last.getBackend().isBlank());
+        assertTrue(last.getBlasThreads() > 0);
+
+        // the final digest is that of the saved trainers: 25 records x 32 points / 64 = 12 critic steps each
+        Path dir = tmp.resolve("work/runs/r-manifest");
+        RunConfig rc = RunConfig.parse(YAML);
+        Map<String, Trainer> trainers = new LinkedHashMap<>();
+        for (ExperimentConfig c : rc.experiments()) {
+            Trainer t = new Trainer(c, rc.dataShape());
+            t.restoreState(Files.readAllBytes(dir.resolve(c.name() + ".state")));
+            assertEquals(12, t.criticSteps(), c.name());
+            trainers.put(c.name(), t);
+        }
+        assertNotNull(last.getFinalParameterDigest());
+        assertEquals(LocalRun.digest(trainers), last.getFinalParameterDigest());
+        assertArrayEquals(Codec.RUN_MANIFEST.encode(last), Files.readAllBytes(dir.resolve(LocalRun.MANIFEST_FILE)));
+
+        // the local copy of the metrics holds exactly this run's records of the metrics topic
+        List<TrainingMetric> topic = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : readAll("wasserflow.metrics")) topic.add(Codec.TRAINING_METRIC.decode(r.value()));
+        List<TrainingMetric> copy = new ArrayList<>();
+        try (DataInputStream in = new DataInputStream(Files.newInputStream(dir.resolve(LocalRun.METRICS_FILE)))) {
+            while (true) {
+                int n;
+                try {
+                    n = in.readInt();
+                } catch (EOFException end) {
+                    break;
+                }
+                copy.add(Codec.TRAINING_METRIC.decode(in.readNBytes(n)));
+            }
+        }
+        assertEquals(topic.stream().filter(m -> m.getRun().equals("r-manifest")).toList(), copy);
+        assertTrue(copy.stream().anyMatch(m -> m.getName().equals("wasserflow_critic_step") && m.getValue() == 12), "every step's records");
+    }
+}
