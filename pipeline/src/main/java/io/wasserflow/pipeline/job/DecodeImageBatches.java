@@ -6,6 +6,8 @@ import io.wasserflow.schemas.DeadLetter;
 import io.wasserflow.schemas.ImageBatch;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import io.wasserflow.pipeline.metrics.MetricsEndpoint;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -19,14 +21,27 @@ public class DecodeImageBatches extends ProcessFunction<RawRecord, ImageRecord> 
     public static final OutputTag<Emitted> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
 
     private final int channels, height, width;
-    private final String deadLetterTopic;
+    private final String deadLetterTopic, runId;
+    private transient MetricsEndpoint endpoint;
 
     /** @param shape the [channels, height, width] the experiments train on */
-    public DecodeImageBatches(long[] shape, String deadLetterTopic) {
+    public DecodeImageBatches(long[] shape, String deadLetterTopic, String runId) {
         this.channels = (int) shape[0];
         this.height = (int) shape[1];
         this.width = (int) shape[2];
         this.deadLetterTopic = deadLetterTopic;
+        this.runId = runId;
+    }
+
+    @Override
+    public void open(OpenContext context) {
+        endpoint = MetricsEndpoint.acquire(); // wasserflow_dead_letters_total, by reason
+    }
+
+    @Override
+    public void close() {
+        if (endpoint != null) endpoint.release();
+        endpoint = null;
     }
 
     @Override
@@ -87,5 +102,7 @@ public class DecodeImageBatches extends ProcessFunction<RawRecord, ImageRecord> 
         DeadLetter d = DeadLetter.newBuilder().setTopic(raw.topic).setPartition(raw.partition).setOffset(raw.offset).setReason(reason)
                 .setPayload(ByteBuffer.wrap(raw.value == null ? new byte[0] : raw.value)).setTimeMs(System.currentTimeMillis()).build();
         ctx.output(DEAD_LETTERS, new Emitted(deadLetterTopic, null, Codec.DEAD_LETTER.encode(d)));
+        int colon = reason.indexOf(':');
+        endpoint.publisher().deadLetter(runId, colon < 0 ? reason : reason.substring(0, colon));
     }
 }

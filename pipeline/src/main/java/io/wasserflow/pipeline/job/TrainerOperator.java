@@ -1,6 +1,20 @@
 package io.wasserflow.pipeline.job;
 
 import io.wasserflow.models.diagnostics.StepReport;
+import io.wasserflow.models.data.Toy2D;
+import io.wasserflow.models.diagnostics.GradientDetector;
+import io.wasserflow.models.diagnostics.ToyQuality;
+import io.wasserflow.models.util.Rng;
+import io.wasserflow.pipeline.metrics.MetricsEndpoint;
+import io.wasserflow.pipeline.render.SampleGrid;
+import io.wasserflow.pipeline.render.Scatter;
+import io.wasserflow.schemas.AlertKind;
+import io.wasserflow.schemas.GradientAlert;
+import java.util.List;
+import java.util.Locale;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.wasserflow.models.train.ExperimentConfig;
 import io.wasserflow.models.train.Trainer;
 import io.wasserflow.pipeline.config.RunConfig;
@@ -31,6 +45,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * any parallelism, continues bit for bit.
  */
 public class TrainerOperator extends AbstractStreamOperator<Emitted> implements OneInputStreamOperator<ExperimentBatch, Emitted>, BoundedOneInput {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainerOperator.class);
     private final String yaml, runId;
     private final Topics topics;
     private final String saveDir;
@@ -40,6 +55,7 @@ public class TrainerOperator extends AbstractStreamOperator<Emitted> implements 
     private transient Map<Integer, Long> lastProgress;
 
     private transient RunConfig config;
+    private transient MetricsEndpoint endpoint;
     private transient Map<Integer, Runner> runners;
     private transient Map<Integer, byte[]> restored;
     private transient ListState<byte[]> checkpointed;
@@ -71,6 +87,7 @@ public class TrainerOperator extends AbstractStreamOperator<Emitted> implements 
         // Each slot runs its own BLAS threads: size them so that the slots of a TaskManager do not oversubscribe its cores.
         Nd4j.getEnvironment().setMaxMasterThreads(blasThreads);
         config = RunConfig.parse(yaml);
+        endpoint = MetricsEndpoint.acquire();
         runners = new HashMap<>();
         lastProgress = new HashMap<>();
     }
@@ -78,31 +95,110 @@ public class TrainerOperator extends AbstractStreamOperator<Emitted> implements 
     private Runner runner(int experiment) {
         return runners.computeIfAbsent(experiment, i -> {
             ExperimentConfig c = config.experiments().get(i);
-            return Runner.create(i, c, config.dataShape(), restored.remove(i));
+            Runner r = Runner.create(i, c, config.dataShape(), restored.remove(i));
+            endpoint.publisher().state(runId, c.name(), r.diverged ? "diverged" : done(r) ? "finished" : "training");
+            return r;
         });
     }
 
+    private boolean done(Runner r) {
+        return maxGeneratorSteps > 0 && r.trainer.generatorSteps() >= maxGeneratorSteps;
+    }
+
     @Override
-    public void processElement(StreamRecord<ExperimentBatch> element) {
+    public void processElement(StreamRecord<ExperimentBatch> element) throws Exception {
         ExperimentBatch e = element.getValue();
         Runner r = runner(e.experiment);
-        if (maxGeneratorSteps > 0 && r.trainer.generatorSteps() >= maxGeneratorSteps) return; // done: later data is not for it
+        if (r.diverged || done(r)) return; // later data is not for it
         r.append(e.batch);
-        while (r.hasBatch() && (maxGeneratorSteps <= 0 || r.trainer.generatorSteps() < maxGeneratorSteps)) {
+        while (r.hasBatch() && !r.diverged && !done(r)) {
             INDArray real = r.takeBatch();
+            long generatorSteps = r.trainer.generatorSteps();
             StepReport last = null;
             for (StepReport report : r.trainer.step(real)) {
                 emit(r, report);
                 if (report.kind() == StepReport.Kind.CRITIC) last = report;
+                if (!report.finite()) diverge(r, report);
             }
+            if (r.trainer.generatorSteps() > generatorSteps && !r.diverged) samples(r);
+            if (done(r)) endpoint.publisher().state(runId, r.name(), "finished");
             if (progress) printProgress(r, last);
         }
     }
 
     private void emit(Runner r, StepReport report) {
-        String key = runId + "/" + r.trainer.config().name();
-        for (TrainingMetric m : MetricRecords.of(runId, r.trainer.config().name(), report, System.currentTimeMillis()))
-            output.collect(new StreamRecord<>(new Emitted(topics.metrics(), key, Codec.TRAINING_METRIC.encode(m))));
+        String key = runId + "/" + r.name();
+        List<TrainingMetric> records = MetricRecords.of(runId, r.name(), report, System.currentTimeMillis());
+        for (TrainingMetric m : records) output.collect(new StreamRecord<>(new Emitted(topics.metrics(), key, Codec.TRAINING_METRIC.encode(m))));
+        endpoint.publisher().publish(records);
+        for (GradientDetector.Alert a : r.detector.check(report)) {
+            AlertKind kind = AlertKind.valueOf(a.kind().name());
+            endpoint.publisher().alert(runId, r.name(), kind, a.network(), a.layer(), a.firing());
+            if (!a.firing()) continue;
+            GradientAlert alert = GradientAlert.newBuilder().setRun(runId).setExperiment(r.name()).setKind(kind).setNetwork(a.network())
+                    .setLayer(a.layer()).setValue(a.value()).setThreshold(a.threshold()).setStep(report.criticStep()).setTimeMs(System.currentTimeMillis()).build();
+            output.collect(new StreamRecord<>(new Emitted(topics.alerts(), key, Codec.GRADIENT_ALERT.encode(alert))));
+            LOG.warn("{}/{}: {} gradients in {} layer {} ({}) at critic step {}", runId, r.name(), kind.name().toLowerCase(Locale.ROOT),
+                    a.network(), a.layer(), a.value(), report.criticStep());
+        }
+    }
+
+    /**
+     * A non-finite loss: the experiment stops training (its later batches are skipped) and its state
+     * in checkpoints stays the last one taken before it diverged; the other experiments go on.
+     */
+    private void diverge(Runner r, StepReport report) {
+        r.diverged = true;
+        endpoint.publisher().state(runId, r.name(), "diverged");
+        System.out.printf(Locale.ROOT, "[%s] diverged: non-finite %s loss at critic step %d, generator step %d; it stops, the others go on%n",
+                r.name(), report.kind().name().toLowerCase(Locale.ROOT), report.criticStep(), report.generatorStep());
+    }
+
+    /** Every samples_every generator steps: a sample grid (a scatter over the true density for 2-D data), and for toy data its quality. */
+    private void samples(Runner r) throws Exception {
+        ExperimentConfig c = r.trainer.config();
+        long g = r.trainer.generatorSteps();
+        int every = c.publish().samplesEvery();
+        if (every <= 0 || g % every != 0) return;
+        boolean toy = r.trainer.dataShape()[1] == 1 && r.trainer.dataShape()[2] == 2;
+        byte[] png;
+        if (toy) {
+            Toy2D data = Toy2D.byId(config.dataset());
+            double[] xy = r.trainer.sample(TOY_SAMPLES, c.seed() ^ g).castTo(DataType.DOUBLE).data().asDouble();
+            Rng rng = new Rng(c.seed() + g);
+            ToyQuality q = ToyQuality.of(data, xy, rng);
+            String key = runId + "/" + r.name();
+            List<TrainingMetric> quality = List.of(quality(r, g, "modes", q.modes()), quality(r, g, "high_quality_share", q.highQualityShare()),
+                    quality(r, g, "w1", q.slicedW1()));
+            for (TrainingMetric m : quality) output.collect(new StreamRecord<>(new Emitted(topics.metrics(), key, Codec.TRAINING_METRIC.encode(m))));
+            endpoint.publisher().publish(quality);
+            double[][] fake = new double[TOY_SAMPLES / 2][], real = new double[TOY_SAMPLES][];
+            for (int i = 0; i < fake.length; i++) fake[i] = new double[] {xy[2 * i], xy[2 * i + 1]};
+            double[] truth = data.sample(rng, TOY_SAMPLES);
+            for (int i = 0; i < real.length; i++) real[i] = new double[] {truth[2 * i], truth[2 * i + 1]};
+            png = Scatter.png(fake, real, String.format(Locale.ROOT, "%s, generator step %d: %d/%d modes", r.name(), g, q.modes(), q.totalModes()));
+        } else {
+            INDArray x = r.trainer.sample(GRID, c.seed() ^ g).castTo(DataType.FLOAT);
+            float[] v = x.data().asFloat();
+            for (int i = 0; i < v.length; i++) v[i] = (v[i] + 1) / 2; // tanh output in [-1, 1] to grey levels
+            long[] s = r.trainer.dataShape();
+            png = SampleGrid.png(v, GRID, (int) s[0], (int) s[1], (int) s[2], 8);
+        }
+        endpoint.putSample(runId, r.name(), png);
+        if (saveDir != null) {
+            Path dir = Path.of(saveDir, "samples");
+            Files.createDirectories(dir);
+            Files.write(dir.resolve(String.format(Locale.ROOT, "%s-g%06d.png", r.name(), g)), png);
+            Files.write(dir.resolve(r.name() + ".png"), png);
+        }
+    }
+
+    static final int TOY_SAMPLES = 1000, GRID = 64;
+
+    private TrainingMetric quality(Runner r, long g, String measure, double value) {
+        return TrainingMetric.newBuilder().setRun(runId).setExperiment(r.name()).setName("wasserflow_sample_quality")
+                .setLabels(new HashMap<>(Map.of("measure", measure))).setValue(value).setGeneratorStep(g)
+                .setCriticStep(r.trainer.criticSteps()).setTimeMs(System.currentTimeMillis()).build();
     }
 
     /** A progress line per experiment every few seconds (the local CLI's stdout; TaskManager logs on a cluster). */
@@ -121,12 +217,22 @@ public class TrainerOperator extends AbstractStreamOperator<Emitted> implements 
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
         checkpointed.clear();
-        for (Runner r : runners.values()) checkpointed.add(r.snapshot());
+        for (Runner r : runners.values()) checkpointed.add(r.snapshot()); // a diverged one gives its last finite snapshot
         for (byte[] untouched : restored.values()) checkpointed.add(untouched); // restored here, no data yet
     }
 
     @Override
+    public void close() throws Exception {
+        if (endpoint != null) {
+            endpoint.release();
+            endpoint = null;
+        }
+        super.close();
+    }
+
+    @Override
     public void endInput() throws Exception {
+        for (Runner r : runners.values()) if (!r.diverged) endpoint.publisher().state(runId, r.name(), "finished");
         if (saveDir == null) return;
         Path dir = Path.of(saveDir);
         Files.createDirectories(dir);
@@ -138,14 +244,23 @@ public class TrainerOperator extends AbstractStreamOperator<Emitted> implements 
         final int index;
         final Trainer trainer;
         final int sampleSize;
+        final GradientDetector detector;
         float[] pending = new float[0];
         int pendingSamples;
+        /** Set by a non-finite loss; from then on its snapshot is the last one taken before. */
+        boolean diverged;
+        byte[] lastSnapshot;
 
         Runner(int index, Trainer trainer) {
             this.index = index;
             this.trainer = trainer;
             long[] s = trainer.dataShape();
             this.sampleSize = (int) (s[0] * s[1] * s[2]);
+            this.detector = new GradientDetector(trainer.config().alerts());
+        }
+
+        String name() {
+            return trainer.config().name();
         }
 
         static Runner create(int index, ExperimentConfig c, long[] dataShape, byte[] saved) {
@@ -175,11 +290,19 @@ public class TrainerOperator extends AbstractStreamOperator<Emitted> implements 
         }
 
         byte[] snapshot() {
+            if (diverged && lastSnapshot != null) return markedDiverged(lastSnapshot);
             byte[] t = trainer.saveState();
-            ByteBuffer buf = ByteBuffer.allocate(4 + 4 + t.length + 4 + 4 * pendingSamples * sampleSize);
+            ByteBuffer buf = ByteBuffer.allocate(4 + 4 + t.length + 4 + 4 * pendingSamples * sampleSize + 1);
             buf.putInt(index).putInt(t.length).put(t).putInt(pendingSamples);
             for (int i = 0; i < pendingSamples * sampleSize; i++) buf.putFloat(pending[i]);
-            return buf.array();
+            buf.put((byte) (diverged ? 1 : 0));
+            return lastSnapshot = buf.array();
+        }
+
+        private static byte[] markedDiverged(byte[] snapshot) {
+            byte[] copy = snapshot.clone();
+            copy[copy.length - 1] = 1;
+            return copy;
         }
 
         void restore(byte[] saved) {
@@ -191,6 +314,8 @@ public class TrainerOperator extends AbstractStreamOperator<Emitted> implements 
             pendingSamples = buf.getInt();
             pending = new float[pendingSamples * sampleSize];
             for (int i = 0; i < pending.length; i++) pending[i] = buf.getFloat();
+            diverged = buf.get() == 1;
+            lastSnapshot = saved;
         }
     }
 }

@@ -65,7 +65,7 @@ public final class TrainingJob {
 
         SingleOutputStreamOperator<ImageRecord> decoded = env
                 .fromSource(source, WatermarkStrategy.noWatermarks(), "image batches").uid("image-source").setParallelism(1)
-                .process(new DecodeImageBatches(config.dataShape(), topics.deadLetters())).uid("decode").name("decode").setParallelism(1);
+                .process(new DecodeImageBatches(config.dataShape(), topics.deadLetters(), runId)).uid("decode").name("decode").setParallelism(1);
 
         DataStream<Emitted> metrics = decoded
                 .flatMap((ImageRecord b, Collector<ExperimentBatch> out) -> {

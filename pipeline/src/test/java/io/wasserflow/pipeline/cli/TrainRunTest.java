@@ -41,7 +41,7 @@ class TrainRunTest {
     static final String YAML = """
             data: {dataset: 8gaussians, topic: train.images}
             experiments:
-              - {name: clip, constraint: clip, architecture: {mlp: {depth: 2, width: 16}}, batch_size: 64, n_critic: 2}
+              - {name: clip, constraint: clip, architecture: {mlp: {depth: 2, width: 16}}, batch_size: 64, n_critic: 2, publish: {samples_every: 2}}
               - {name: gp, constraint: gp, architecture: {mlp: {depth: 2, width: 16}}, batch_size: 64, n_critic: 2}
             """;
 
@@ -137,5 +137,15 @@ class TrainRunTest {
         }
         assertEquals(topic.stream().filter(m -> m.getRun().equals("r-manifest")).toList(), copy);
         assertTrue(copy.stream().anyMatch(m -> m.getName().equals("wasserflow_critic_step") && m.getValue() == 12), "every step's records");
+
+        // samples every 2 generator steps: a scatter over the true density and its quality (6 generator steps: 3 pictures)
+        for (int g : new int[] {2, 4, 6}) {
+            Path png = dir.resolve(String.format("samples/clip-g%06d.png", g));
+            assertTrue(Files.size(png) > 1000, png.toString());
+            assertTrue(javax.imageio.ImageIO.read(png.toFile()).getWidth() > 100);
+        }
+        assertEquals(3, copy.stream().filter(m -> m.getExperiment().equals("clip") && m.getName().equals("wasserflow_sample_quality")
+                && m.getLabels().get("measure").equals("modes")).count());
+        assertTrue(Files.notExists(dir.resolve("samples/gp.png")), "gp publishes samples every 100 generator steps");
     }
 }
