@@ -192,8 +192,13 @@ public final class DashboardQueries {
      * rule files (as absolute paths), the {@code wasserflow} and {@code flink} jobs scraping the
      * given {@code host:port} targets (a job with no targets is left out) and no Alertmanager.
      */
-    @SuppressWarnings("unchecked")
     public static String localPrometheusYaml(List<String> wasserflowTargets, List<String> flinkTargets) {
+        return localPrometheusYaml(wasserflowTargets, flinkTargets, null);
+    }
+
+    /** As {@link #localPrometheusYaml(List, List)}, scraping and evaluating rules every {@code interval} (null: the stack's). */
+    @SuppressWarnings("unchecked")
+    public static String localPrometheusYaml(List<String> wasserflowTargets, List<String> flinkTargets, String interval) {
         Path promDir = dashboardsDir().resolve("prometheus");
         Map<String, Object> config;
         try (InputStream in = Files.newInputStream(promDir.resolve("prometheus.yml"))) {
@@ -202,6 +207,13 @@ public final class DashboardQueries {
             throw new IllegalStateException(e);
         }
         config.remove("alerting");
+        if (interval != null) {
+            if (!DURATION.matcher(interval).matches()) throw new IllegalArgumentException("not a Prometheus duration: " + interval);
+            Map<String, Object> global = new LinkedHashMap<>((Map<String, Object>) config.get("global"));
+            global.put("scrape_interval", interval);
+            global.put("evaluation_interval", interval);
+            config.put("global", global);
+        }
         List<String> rules = new ArrayList<>();
         for (Object f : (List<Object>) config.get("rule_files")) rules.add(promDir.resolve(f.toString()).toString());
         config.put("rule_files", rules);
@@ -224,9 +236,14 @@ public final class DashboardQueries {
 
     /** Writes {@link #localPrometheusYaml} to {@code dir/prometheus.yml} and returns its path. */
     public static Path writeLocalPrometheusConfig(Path dir, List<String> wasserflowTargets, List<String> flinkTargets) throws IOException {
+        return writeLocalPrometheusConfig(dir, wasserflowTargets, flinkTargets, null);
+    }
+
+    /** Writes {@link #localPrometheusYaml(List, List, String)} to {@code dir/prometheus.yml} and returns its path. */
+    public static Path writeLocalPrometheusConfig(Path dir, List<String> wasserflowTargets, List<String> flinkTargets, String interval) throws IOException {
         Files.createDirectories(dir);
         Path file = dir.resolve("prometheus.yml");
-        Files.writeString(file, localPrometheusYaml(wasserflowTargets, flinkTargets));
+        Files.writeString(file, localPrometheusYaml(wasserflowTargets, flinkTargets, interval));
         return file;
     }
 }
