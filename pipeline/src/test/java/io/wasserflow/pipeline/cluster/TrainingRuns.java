@@ -1,0 +1,55 @@
+package io.wasserflow.pipeline.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.wasserflow.models.train.ExperimentConfig;
+import io.wasserflow.models.train.Trainer;
+import io.wasserflow.pipeline.config.RunConfig;
+import io.wasserflow.pipeline.job.Topics;
+import io.wasserflow.pipeline.job.TrainingJob;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/** The training job as the cluster tests run it, and the check that two runs ended with the same parameters. */
+final class TrainingRuns {
+    private TrainingRuns() {}
+
+    static final String TOPIC = "cluster.images";
+    /** Two experiments, one per slot; wide enough that a few hundred records take tens of seconds on two cores. */
+    static final RunConfig CONFIG = RunConfig.parse("""
+            data: {dataset: 8gaussians, topic: %s}
+            experiments:
+              - {name: gp, constraint: gp, architecture: {mlp: {depth: 3, width: 256}}, batch_size: 100, n_critic: 2}
+              - {name: clip, constraint: clip, architecture: {mlp: {depth: 3, width: 256}}, batch_size: 100, n_critic: 2}
+            """.formatted(TOPIC));
+    static final int PRODUCER_BATCH = 64, EXPERIMENT_BATCH = 100;
+
+    /** Critic steps an experiment trains on this many producer records (the last partial batch stays pending). */
+    static long criticSteps(long records) {
+        return records * PRODUCER_BATCH / EXPERIMENT_BATCH;
+    }
+
+    /** Submits the job reading TOPIC from the start up to stop; each experiment's final state goes to saveDir/NAME.state. */
+    static JobClient submit(FlinkCluster cluster, String bootstrap, OffsetsInitializer stop, String runId, Path saveDir) throws Exception {
+        StreamExecutionEnvironment env = cluster.environment(CONFIG.experiments().size());
+        new TrainingJob(TrainingJob.kafkaSource(bootstrap, TOPIC, OffsetsInitializer.earliest(), stop), TrainingJob.kafkaSink(bootstrap),
+                CONFIG, runId, Topics.defaults(), saveDir).build(env);
+        return env.executeAsync("wasserflow " + runId);
+    }
+
+    /** Each experiment's final state in actual has trained criticSteps steps and the parameters of the one in expected, bit for bit. */
+    static void assertSameFinalParameters(Path expected, Path actual, long criticSteps) throws IOException {
+        for (ExperimentConfig c : CONFIG.experiments()) {
+            Trainer a = new Trainer(c, CONFIG.dataShape()), b = new Trainer(c, CONFIG.dataShape());
+            a.restoreState(Files.readAllBytes(expected.resolve(c.name() + ".state")));
+            b.restoreState(Files.readAllBytes(actual.resolve(c.name() + ".state")));
+            assertEquals(criticSteps, a.criticSteps(), c.name() + ": critic steps of the uninterrupted run");
+            assertEquals(criticSteps, b.criticSteps(), c.name() + ": critic steps of the interrupted run (a batch lost or trained twice?)");
+            assertEquals(a.parameterDigest(), b.parameterDigest(), c.name() + ": the interrupted run's parameters differ from the uninterrupted one's");
+        }
+    }
+}
