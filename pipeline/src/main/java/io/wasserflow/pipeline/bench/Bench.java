@@ -42,6 +42,7 @@ public final class Bench {
         double seconds = args.getDouble("seconds", 20), warmup = args.getDouble("warmup", 3);
         int threads = args.getInt("threads", 2);
         String peer = args.choice("peer", "auto", "auto", "none");
+        boolean pipeline = !args.choice("pipeline", "on", "on", "off").equals("off");
 
         Nd4j.getEnvironment().setMaxMasterThreads(threads);
         System.out.printf("bench: %s, %s, %d threads, %.0f s timed after %.0f s warm-up%n", arch, constraint, threads, seconds, warmup);
@@ -51,12 +52,19 @@ public final class Bench {
             Result p = torchPeer(arch, constraint, seconds, warmup, threads);
             if (p != null) results.add(p);
         }
+        double cost = pipeline ? PipelineBench.metricsCost(config(arch, constraint), seconds) : Double.NaN;
+        PipelineBench.Ratio through = pipeline ? PipelineBench.throughput(arch, constraint, config(arch, constraint), seconds) : null;
         System.out.println();
         System.out.printf("%-22s %18s %10s %12s%n", "", "critic steps/s", "GFLOP/s", "vs PyTorch");
         double peerRate = results.size() > 1 ? results.get(1).criticStepsPerSecond() : Double.NaN;
         for (Result r : results)
             System.out.printf(Locale.ROOT, "%-22s %18.2f %10.2f %12s%n", r.who(), r.criticStepsPerSecond(), r.gflops(),
                     Double.isNaN(peerRate) ? "-" : String.format(Locale.ROOT, "%.2fx", r.criticStepsPerSecond() / peerRate));
+        if (pipeline) {
+            System.out.printf(Locale.ROOT, "publishing every metric (records, Avro, Prometheus): %.1f%% of training throughput (goal < 3%%)%n", 100 * cost);
+            System.out.printf(Locale.ROOT, "through the pipeline (Kafka -> Flink MiniCluster -> trainer -> Kafka + Prometheus): %.2f critic steps/s, "
+                    + "bare trainer on the same batches %.2f: ratio %.3f (goal >= 0.95)%n", through.pipeline(), through.bare(), through.pipeline() / through.bare());
+        }
         return 0;
     }
 
@@ -67,18 +75,30 @@ public final class Bench {
         return c;
     }
 
-    static Result bareTrainer(String arch, String constraint, double seconds, double warmup) {
-        ExperimentConfig cfg = config(arch, constraint);
-        boolean toy = arch.equals("toy");
-        long[] shape = toy ? new long[] {1, 1, 2} : new long[] {1, 28, 28};
-        Trainer trainer = new Trainer(cfg, shape);
+    static boolean toy(ExperimentConfig cfg) {
+        return cfg.architecture().kind() == Architecture.Kind.MLP;
+    }
+
+    static long[] shape(ExperimentConfig cfg) {
+        return toy(cfg) ? new long[] {1, 1, 2} : new long[] {1, 28, 28};
+    }
+
+    /** n training batches of the config's size: 8gaussians points, or random 28x28 images. */
+    static List<INDArray> batches(ExperimentConfig cfg, int n) {
         List<INDArray> batches = new ArrayList<>();
         Rng rng = new Rng(1);
-        for (int i = 0; i < 16; i++) {
-            INDArray b = toy ? Nd4j.create(Toy2D.EIGHT_GAUSSIANS.sample(rng, cfg.batchSize()), new long[] {cfg.batchSize(), 1, 1, 2}, 'c')
+        for (int i = 0; i < n; i++) {
+            INDArray b = toy(cfg) ? Nd4j.create(Toy2D.EIGHT_GAUSSIANS.sample(rng, cfg.batchSize()), new long[] {cfg.batchSize(), 1, 1, 2}, 'c')
                     : Nd4j.rand(DataType.FLOAT, cfg.batchSize(), 1, 28, 28);
             batches.add(b.castTo(DataType.FLOAT));
         }
+        return batches;
+    }
+
+    static Result bareTrainer(String arch, String constraint, double seconds, double warmup) {
+        ExperimentConfig cfg = config(arch, constraint);
+        Trainer trainer = new Trainer(cfg, shape(cfg));
+        List<INDArray> batches = batches(cfg, 16);
         System.out.println("bare trainer: " + trainer);
         long start = System.nanoTime(), deadline = start + (long) ((warmup + seconds) * 1e9), timedFrom = start + (long) (warmup * 1e9);
         long steps = 0, timedStart = -1;
