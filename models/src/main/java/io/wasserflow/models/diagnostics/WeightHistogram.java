@@ -9,16 +9,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public record WeightHistogram(String network, String layer, double[] upperBounds, long[] counts, double sum) {
     public static WeightHistogram of(String network, String layer, INDArray weights, double[] upperBounds) {
-        long[] counts = new long[upperBounds.length + 1];
-        double sum = 0;
-        for (double w : weights.dup().data().asDouble()) {
+        int n = upperBounds.length;
+        long[] counts = new long[n + 1];
+        double sum = 0, first = upperBounds[0], width = n > 1 ? (upperBounds[n - 1] - first) / (n - 1) : 1;
+        for (double w : Norms.hostValues(weights)) {
             sum += w;
-            int lo = 0, hi = upperBounds.length; // first edge >= w
-            while (lo < hi) {
-                int mid = (lo + hi) >>> 1;
-                if (upperBounds[mid] >= w) hi = mid; else lo = mid + 1;
+            int i; // the first edge >= w, or n (the +Inf bucket); guessed for even edges, then made exact
+            if (Double.isNaN(w)) i = n;
+            else {
+                i = w <= first ? 0 : (int) Math.min(n, Math.ceil((w - first) / width));
+                while (i > 0 && upperBounds[i - 1] >= w) i--;
+                while (i < n && upperBounds[i] < w) i++;
             }
-            counts[lo]++;
+            counts[i]++;
         }
         return new WeightHistogram(network, layer, upperBounds.clone(), counts, sum);
     }

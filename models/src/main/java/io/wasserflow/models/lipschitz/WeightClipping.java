@@ -1,8 +1,8 @@
 package io.wasserflow.models.lipschitz;
 
+import io.wasserflow.models.diagnostics.Norms;
 import io.wasserflow.models.layers.Param;
 import java.util.List;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -25,7 +25,6 @@ public final class WeightClipping {
 
     /** Share of the tensor's entries with |w| >= 0.99 c. */
     public static double shareAtBound(INDArray w, double c) {
-        double atBound = Transforms.abs(w, true).gte(NEAR_BOUND * c).castTo(DataType.DOUBLE).sumNumber().doubleValue();
-        return atBound / w.length();
+        return Norms.countAbsAtLeast(w, NEAR_BOUND * c) / (double) w.length();
     }
 }

@@ -1,5 +1,6 @@
 package io.wasserflow.models.nets;
 
+import io.wasserflow.models.diagnostics.Norms;
 import io.wasserflow.models.layers.Adjoint;
 import io.wasserflow.models.layers.Conv2d;
 import io.wasserflow.models.layers.ConvTranspose2d;
@@ -70,11 +71,11 @@ public final class Network {
      */
     public INDArray backward(INDArray yBar, boolean paramGrads, double[] activationGradNorms) {
         int k = linearIndex.size() - 1;
-        if (activationGradNorms != null) activationGradNorms[k] = yBar.norm2Number().doubleValue();
+        if (activationGradNorms != null) activationGradNorms[k] = Norms.l2(yBar);
         for (int i = layers.size() - 1; i >= 0; i--) {
             yBar = layers.get(i).backward(yBar, paramGrads);
             if (activationGradNorms != null && k > 0 && i == linearIndex.get(k)) {
-                activationGradNorms[--k] = yBar.norm2Number().doubleValue();
+                activationGradNorms[--k] = Norms.l2(yBar);
             }
         }
         return yBar;

@@ -1,6 +1,7 @@
 package io.wasserflow.models.train;
 
 import io.wasserflow.models.diagnostics.LayerValue;
+import io.wasserflow.models.diagnostics.Norms;
 import io.wasserflow.models.diagnostics.Quantiles;
 import io.wasserflow.models.diagnostics.StepReport;
 import io.wasserflow.models.diagnostics.WeightHistogram;
@@ -159,7 +160,7 @@ public final class Trainer {
 
     private static List<LayerValue> weightGradientNorms(Network n) {
         List<LayerValue> out = new ArrayList<>();
-        for (Layer l : n.linearLayers()) out.add(new LayerValue(n.role, l.name(), weightsOf(l).grad.norm2Number().doubleValue()));
+        for (Layer l : n.linearLayers()) out.add(new LayerValue(n.role, l.name(), Norms.l2(weightsOf(l).grad)));
         return out;
     }
 
