@@ -108,12 +108,25 @@ final class PipelineBench {
             bare.step(batches.get(stamps.size()));
             stamps.add(System.nanoTime());
         }
-        double bareRate = steadyRate(stamps, 1e-9);
+        double bareBefore = steadyRate(stamps, 1e-9);
         System.out.printf("pipeline: bare trainer %d critic steps; now the same %d batches through Kafka and Flink%n", stamps.size(), batches.size());
+        double pipelineRate = throughPipeline(dataset, config, batches.size(), producerBatch, data.epochSize());
+        // and bare again on the same batches: a drift in the machine's load over the run hits both sides alike
+        Trainer again = new Trainer(c, shape);
+        stamps.clear();
+        for (INDArray batch : batches) {
+            again.step(batch);
+            stamps.add(System.nanoTime());
+        }
+        double bareAfter = steadyRate(stamps, 1e-9);
+        System.out.printf(java.util.Locale.ROOT, "pipeline: %.2f critic steps/s; bare %.2f before, %.2f after%n", pipelineRate, bareBefore, bareAfter);
+        return new Ratio(pipelineRate, (bareBefore + bareAfter) / 2);
+    }
 
+    private static double throughPipeline(String dataset, RunConfig config, int nBatches, int producerBatch, long epochSize) throws Exception {
         try (LocalKafkaBroker broker = LocalKafkaBroker.start()) {
             ImageBatchProducer.produce(broker.bootstrap(), Datasets.open(dataset, null, 5), "bench.images", producerBatch,
-                    (double) batches.size() * producerBatch / data.epochSize(), null);
+                    (double) nBatches * producerBatch / epochSize, null);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             env.setParallelism(1);
             new TrainingJob(TrainingJob.kafkaSource(broker.bootstrap(), "bench.images", OffsetsInitializer.earliest(), OffsetsInitializer.latest()),
@@ -132,7 +145,7 @@ final class PipelineBench {
                         if (m.getName().equals("wasserflow_step_seconds") && "critic".equals(m.getLabels().get("kind"))) times.add(m.getTimeMs());
                     }
             }
-            return new Ratio(steadyRate(times, 1e-3), bareRate);
+            return steadyRate(times, 1e-3);
         }
     }
 
