@@ -1,0 +1,97 @@
+package io.wasserflow.pipeline.cli;
+
+import io.wasserflow.models.data.Toy2D;
+import io.wasserflow.models.train.ExperimentConfig;
+import io.wasserflow.models.train.Trainer;
+import io.wasserflow.models.util.Rng;
+import io.wasserflow.pipeline.config.ConfigException;
+import io.wasserflow.pipeline.config.RunConfig;
+import io.wasserflow.pipeline.render.SampleGrid;
+import io.wasserflow.pipeline.render.Scatter;
+import io.wasserflow.pipeline.source.Datasets;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * `wasserflow sample`: samples from a finished run's saved generator, with no broker or job: a PNG
+ * (a grid of images, or a scatter over the true density for 2-D data) or the raw values as CSV.
+ */
+final class SampleCommand {
+    static final String USAGE = "sample --run RUN_ID --experiment NAME [--n 64] [--seed S] --out FILE.png|FILE.csv [--workdir DIR]";
+    static final Set<String> FLAGS = Set.of("run", "experiment", "n", "seed", "out", "workdir");
+
+    private SampleCommand() {}
+
+    static int run(Args args) throws Exception {
+        Path workdir = Path.of(args.get("workdir", "wasserflow-data"));
+        String runId = args.require("run"), name = args.require("experiment");
+        Path out = Path.of(args.require("out"));
+        String file = out.getFileName().toString().toLowerCase(Locale.ROOT);
+        boolean csv = file.endsWith(".csv");
+        if (!csv && !file.endsWith(".png")) throw new UsageException("--out must name a .png or a .csv file, not " + out);
+        int n = args.getInt("n", 64);
+        if (n < 1 || n > 100_000) throw new UsageException("--n must be between 1 and 100000, not " + n);
+        long seed;
+        try {
+            seed = Long.parseLong(args.get("seed", "0"));
+        } catch (NumberFormatException e) {
+            throw new UsageException("--seed must be a whole number, not '" + args.get("seed", "") + "'");
+        }
+
+        Path dir = workdir.resolve("runs").resolve(runId);
+        if (!Files.isDirectory(dir)) throw new UsageException("no run " + runId + " in " + workdir.resolve("runs") + knownRuns(workdir));
+        RunConfig config;
+        try {
+            config = RunConfig.load(dir.resolve("config.yaml"));
+        } catch (ConfigException e) {
+            throw e.asUsage();
+        }
+        ExperimentConfig c = config.experiments().stream().filter(e -> e.name().equals(name)).findFirst().orElseThrow(() -> new UsageException(
+                "run " + runId + " has no experiment " + name + " (it has " + String.join(", ", config.experiments().stream().map(ExperimentConfig::name).toList()) + ")"));
+        Path state = dir.resolve(name + ".state");
+        if (!Files.exists(state)) throw new UsageException("run " + runId + " saved no generator for " + name + " (" + state + " is missing: did the run finish?)");
+        Trainer trainer = new Trainer(c, config.dataShape());
+        trainer.restoreState(Files.readAllBytes(state));
+
+        float[] v = trainer.sample(n, seed).castTo(DataType.FLOAT).data().asFloat();
+        int perSample = v.length / n;
+        if (out.toAbsolutePath().getParent() != null) Files.createDirectories(out.toAbsolutePath().getParent());
+        if (csv) {
+            StringBuilder s = new StringBuilder();
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < perSample; j++) s.append(j == 0 ? "" : ",").append(v[i * perSample + j]);
+                s.append('\n');
+            }
+            Files.writeString(out, s);
+        } else if (Datasets.isToy(config.dataset())) {
+            double[][] fake = new double[n][];
+            for (int i = 0; i < n; i++) fake[i] = new double[] {v[2 * i], v[2 * i + 1]};
+            double[] truth = Toy2D.byId(config.dataset()).sample(new Rng(seed), 1000);
+            double[][] real = new double[truth.length / 2][];
+            for (int i = 0; i < real.length; i++) real[i] = new double[] {truth[2 * i], truth[2 * i + 1]};
+            Files.write(out, Scatter.png(fake, real, String.format(Locale.ROOT, "%s, generator step %d", name, trainer.generatorSteps())));
+        } else {
+            for (int i = 0; i < v.length; i++) v[i] = (v[i] + 1) / 2; // tanh output in [-1, 1] to grey levels
+            long[] s = trainer.dataShape();
+            Files.write(out, SampleGrid.png(v, n, (int) s[0], (int) s[1], (int) s[2], (int) Math.ceil(Math.sqrt(n))));
+        }
+        System.out.printf("%d samples of %s (run %s, generator step %d) in %s%n", n, name, runId, trainer.generatorSteps(), out);
+        return 0;
+    }
+
+    private static String knownRuns(Path workdir) {
+        try (Stream<Path> runs = Files.list(workdir.resolve("runs"))) {
+            List<String> names = runs.map(p -> p.getFileName().toString()).sorted().toList();
+            return names.isEmpty() ? "" : " (runs there: " + String.join(", ", names.subList(Math.max(0, names.size() - 5), names.size())) + ")";
+        } catch (IOException | UncheckedIOException e) {
+            return "";
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package io.wasserflow.pipeline.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wasserflow.models.train.ExperimentConfig;
+import io.wasserflow.models.train.Trainer;
+import io.wasserflow.pipeline.config.RunConfig;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** `sample` reads a finished run's folder alone: exactly the saved generator's samples, as CSV or PNG; bad requests get one line. */
+class SampleCommandTest {
+    static final String YAML = """
+            data: {dataset: 8gaussians}
+            experiments:
+              - {name: gp, constraint: gp, architecture: {mlp: {depth: 2, width: 32}}, batch_size: 32}
+              - {name: unfinished, constraint: gp, architecture: {mlp: {depth: 2, width: 32}}, batch_size: 32}
+            """;
+
+    @TempDir
+    static Path workdir;
+    static Trainer trained;
+
+    /** A run folder as a finished run leaves it: its config, and the state of the experiments that ended (not "unfinished"). */
+    @BeforeAll
+    static void finishedRun() throws Exception {
+        RunConfig config = RunConfig.parse(YAML);
+        ExperimentConfig c = config.experiments().get(0);
+        trained = new Trainer(c, config.dataShape());
+        Nd4j.getRandom().setSeed(3);
+        for (int i = 0; i < 12; i++) trained.step(Nd4j.randn(DataType.FLOAT, 32, 1, 1, 2));
+        Path dir = workdir.resolve("runs").resolve("r-1");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("config.yaml"), YAML);
+        Files.write(dir.resolve("gp.state"), trained.saveState());
+    }
+
+    static String[] sample(String... more) {
+        List<String> argv = new java.util.ArrayList<>(List.of("sample", "--workdir", workdir.toString()));
+        argv.addAll(List.of(more));
+        return argv.toArray(String[]::new);
+    }
+
+    @Test
+    void csvHoldsExactlyTheSavedGeneratorsSamples() throws Exception {
+        Path out = workdir.resolve("out/gp.csv");
+        assertEquals(0, Main.run(sample("--run", "r-1", "--experiment", "gp", "--n", "10", "--seed", "5", "--out", out.toString())));
+        List<String> rows = Files.readAllLines(out);
+        float[] expected = trained.sample(10, 5).castTo(DataType.FLOAT).data().asFloat();
+        assertEquals(10, rows.size());
+        for (int i = 0; i < 10; i++) {
+            String[] xy = rows.get(i).split(",");
+            assertEquals(2, xy.length, rows.get(i));
+            assertEquals(expected[2 * i], Float.parseFloat(xy[0]), 0, "row " + i);
+            assertEquals(expected[2 * i + 1], Float.parseFloat(xy[1]), 0, "row " + i);
+        }
+    }
+
+    @Test
+    void pngIsAScatterOverTheTrueDensity() throws Exception {
+        Path out = workdir.resolve("gp.png");
+        assertEquals(0, Main.run(sample("--run", "r-1", "--experiment", "gp", "--out", out.toString())));
+        BufferedImage image = ImageIO.read(out.toFile());
+        assertNotNull(image, "a PNG");
+        assertTrue(image.getWidth() >= 200 && image.getHeight() >= 200, image.getWidth() + "x" + image.getHeight());
+    }
+
+    @Test
+    void badRequestsGetOneLine() {
+        MainTest.assertOneLineError(MainTest.run(sample("--run", "r-9", "--experiment", "gp", "--out", "x.png")), "no run r-9");
+        MainTest.assertOneLineError(MainTest.run(sample("--run", "r-1", "--experiment", "clip", "--out", "x.png")), "has no experiment clip (it has gp, unfinished)");
+        MainTest.assertOneLineError(MainTest.run(sample("--run", "r-1", "--experiment", "unfinished", "--out", "x.png")), "saved no generator for unfinished");
+        MainTest.assertOneLineError(MainTest.run(sample("--run", "r-1", "--experiment", "gp", "--out", "x.jpg")), "--out must name a .png or a .csv file");
+        MainTest.assertOneLineError(MainTest.run(sample("--run", "r-1", "--experiment", "gp", "--n", "0", "--out", "x.png")), "--n must be between 1 and 100000");
+        MainTest.assertOneLineError(MainTest.run(sample("--run", "r-1", "--experiment", "gp", "--seed", "x", "--out", "x.png")), "--seed must be a whole number");
+        MainTest.assertOneLineError(MainTest.run(sample("--experiment", "gp", "--out", "x.png")), "--run is required");
+    }
+}
