@@ -8,7 +8,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.GenericData;
-import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
@@ -105,7 +104,7 @@ public final class Codec<T extends SpecificRecordBase> {
             throw new DecodeException(DecodeException.Reason.UNKNOWN_SCHEMA,
                     String.format("unknown schema fingerprint %016x: not a %s schema this reader knows", fingerprint, type), null);
         try {
-            BinaryDecoder in = DecoderFactory.get().binaryDecoder(payload, HEADER, payload.length - HEADER, null);
+            BoundedDecoder in = new BoundedDecoder(DecoderFactory.get().binaryDecoder(payload, HEADER, payload.length - HEADER, null), payload.length - HEADER);
             T record = reader.read(null, in);
             // A body that decodes but leaves bytes over was cut or spliced: not the record that was sent.
             if (!in.isEnd())

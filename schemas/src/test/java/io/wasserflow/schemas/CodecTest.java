@@ -131,6 +131,38 @@ class CodecTest {
         }
     }
 
+    /** The first {@code keep} bytes of a record, then {@code length} as an Avro long (zig-zag varint), then a few zero bytes. */
+    static byte[] claimingLength(byte[] record, int keep, long length) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(record, 0, keep);
+        long z = (length << 1) ^ (length >> 63);
+        for (; (z & ~0x7FL) != 0; z >>>= 7) out.write((int) ((z & 0x7F) | 0x80));
+        out.write((int) z);
+        out.writeBytes(new byte[8]);
+        return out.toByteArray();
+    }
+
+    @Test
+    void aLengthLongerThanTheBodyIsCorruptNotAnAllocation() {
+        // Measured before the bounded decoder: the 1 GiB and 2 GiB claims were OutOfMemoryErrors in a 512 MB heap.
+        byte[] image = Codec.IMAGE_BATCH.encode(batch(null));
+        for (long claimed : new long[] {1L << 30, (1L << 31) - 10, 1L << 40, 19, -5}) {
+            Codec.DecodeException e = assertThrows(Codec.DecodeException.class, () -> Codec.IMAGE_BATCH.decode(claimingLength(image, Codec.HEADER, claimed)));
+            assertEquals(Codec.DecodeException.Reason.CORRUPT_BODY, e.reason(), e.getMessage());
+            assertTrue(e.getMessage().startsWith("corrupt ImageBatch body"), e.getMessage());
+        }
+        // the values field: dataset "shapes", then sequence 7, count, channels, height, width and dtype, one byte each
+        int valuesAt = Codec.HEADER + 1 + "shapes".length() + 6;
+        Codec.DecodeException values = assertThrows(Codec.DecodeException.class, () -> Codec.IMAGE_BATCH.decode(claimingLength(image, valuesAt, 1L << 30)));
+        assertEquals(Codec.DecodeException.Reason.CORRUPT_BODY, values.reason());
+        assertTrue(values.getMessage().contains("bytes of 1073741824 in a body of"), values.getMessage());
+        // a map of a billion labels after three one-letter strings
+        byte[] metric = Codec.TRAINING_METRIC.encode(TrainingMetric.newBuilder().setRun("r").setExperiment("e").setName("n").setValue(1)
+                .setGeneratorStep(0).setCriticStep(0).setTimeMs(0).build());
+        Codec.DecodeException map = assertThrows(Codec.DecodeException.class, () -> Codec.TRAINING_METRIC.decode(claimingLength(metric, Codec.HEADER + 6, 1L << 30)));
+        assertTrue(map.getMessage().contains("a map block of 1073741824 in a body of"), map.getMessage());
+    }
+
     @Test
     void anOlderWriterSchemaIsReadOnceAdded() throws Exception {
         // TrainingMetric as it would have been before the histogram payload: the new fields take their defaults.
