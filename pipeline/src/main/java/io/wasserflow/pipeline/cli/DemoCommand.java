@@ -8,8 +8,18 @@ import io.wasserflow.pipeline.source.Dataset;
 import io.wasserflow.pipeline.source.Datasets;
 import io.wasserflow.pipeline.source.FashionMnist;
 import io.wasserflow.pipeline.source.ImageBatchProducer;
+import io.wasserflow.pipeline.job.Topics;
+import io.wasserflow.schemas.Codec;
+import io.wasserflow.schemas.TrainingMetric;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * `wasserflow demo`: everything embedded in one process tree. A real Kafka broker keeps its log in
@@ -23,7 +33,7 @@ final class DemoCommand {
     static int run(Args args) throws Exception {
         Path workdir = Path.of(args.get("workdir", "wasserflow-data"));
         int steps = args.getInt("steps", 100);
-        if (steps < 1) throw new UsageException("--steps must be at least 1 (running until interrupted is not available yet)");
+        if (steps < 0) throw new UsageException("--steps must be 0 (train until interrupted) or a number of generator steps, not " + steps);
         RunConfig config;
         try {
             if (args.has("config")) {
@@ -51,9 +61,18 @@ final class DemoCommand {
             ImageBatchProducer.ensureTopic(bootstrap, config.topic());
             // this run trains on what it produces now: start where the topic ends (the log is kept across demos)
             Map<Integer, Long> start = LocalRun.resolve(bootstrap, config.topic(), "latest");
-            System.out.printf("demo: streaming %d %s images into %s%n", images, config.dataset(), config.topic());
-            ImageBatchProducer.produce(bootstrap, data, config.topic(), producerBatch, (double) images / data.epochSize(), null);
-            LocalRun.run(bootstrap, config, TrainCommand.newRunId(), workdir, start, LocalRun.resolve(bootstrap, config.topic(), "latest"), steps);
+            String runId = TrainCommand.newRunId();
+            if (steps == 0) {
+                System.out.printf("demo: streaming %s images into %s while the experiments train, a little ahead of them%n", config.dataset(), config.topic());
+                try (Streamer streamer = new Streamer(bootstrap, data, config, producerBatch, runId)) {
+                    streamer.start();
+                    LocalRun.run(bootstrap, config, runId, workdir, start, null, 0, streamer::close);
+                }
+            } else {
+                System.out.printf("demo: streaming %d %s images into %s%n", images, config.dataset(), config.topic());
+                ImageBatchProducer.produce(bootstrap, data, config.topic(), producerBatch, (double) images / data.epochSize(), null);
+                LocalRun.run(bootstrap, config, runId, workdir, start, LocalRun.resolve(bootstrap, config.topic(), "latest"), steps);
+            }
         }
         return 0;
     }
@@ -63,5 +82,98 @@ final class DemoCommand {
         long critic = 0;
         for (long g = 0; g < generatorSteps; g++) critic += c.criticStepsBefore(g);
         return critic * c.batchSize();
+    }
+
+    /**
+     * The producer of a run with no end: streams the dataset for as long as the run lasts, at most
+     * {@link #AHEAD} batches ahead of the fastest experiment (read back from the metrics topic), so the
+     * topic does not fill the disk while nothing trains on it.
+     */
+    static final class Streamer extends Thread implements AutoCloseable {
+        static final int AHEAD = 32;
+        private final String bootstrap;
+        private final Dataset data;
+        private final RunConfig config;
+        private final int batch;
+        private final String runId;
+        private final Map<String, Integer> batchSizes = new java.util.HashMap<>();
+        private final KafkaConsumer<byte[], byte[]> metrics;
+        private volatile boolean stopped;
+        private long consumedImages;
+
+        Streamer(String bootstrap, Dataset data, RunConfig config, int batch, String runId) throws Exception {
+            super("wasserflow-demo-producer");
+            setDaemon(true);
+            this.bootstrap = bootstrap;
+            this.data = data;
+            this.config = config;
+            this.batch = batch;
+            this.runId = runId;
+            for (ExperimentConfig c : config.experiments()) batchSizes.put(c.name(), c.batchSize());
+            Properties p = new Properties();
+            p.put("bootstrap.servers", bootstrap);
+            metrics = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            String topic = Topics.defaults().metrics();
+            ImageBatchProducer.ensureTopic(bootstrap, topic); // the job creates it too, but only once it writes
+            List<TopicPartition> parts = metrics.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+            metrics.assign(parts);
+            metrics.seekToEnd(parts);
+            parts.forEach(metrics::position); // fixes the start before the job writes anything
+        }
+
+        @Override
+        public void run() {
+            try {
+                ImageBatchProducer.produce(bootstrap, data, config.topic(), batch, 1e6, sent -> {
+                    while (!stopped && sent - consumed() > (long) AHEAD * batch) sleepQuietly();
+                    if (stopped) throw new Stopped();
+                });
+            } catch (Stopped e) {
+                // interrupted: what was sent stays in the topic
+            } catch (Exception e) {
+                System.err.println("wasserflow: demo producer failed: " + e.getMessage());
+            } finally {
+                synchronized (metrics) {
+                    metrics.close();
+                }
+            }
+        }
+
+        /** Images the fastest experiment has trained on: its critic steps times its batch size. */
+        private long consumed() {
+            synchronized (metrics) {
+                for (ConsumerRecord<byte[], byte[]> r : metrics.poll(Duration.ofMillis(100))) {
+                    TrainingMetric m;
+                    try {
+                        m = Codec.TRAINING_METRIC.decode(r.value());
+                    } catch (Codec.DecodeException e) {
+                        continue; // not ours to judge: the metrics topic is written by the job
+                    }
+                    if (m.getRun().equals(runId) && m.getName().equals("wasserflow_critic_step"))
+                        consumedImages = Math.max(consumedImages, (long) m.getValue() * batchSizes.getOrDefault(m.getExperiment(), 1));
+                }
+                return consumedImages;
+            }
+        }
+
+        private static void sleepQuietly() {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Stopped();
+            }
+        }
+
+        @Override
+        public void close() {
+            stopped = true;
+        }
+
+        private static final class Stopped extends RuntimeException {
+            Stopped() {
+                super(null, null, false, false);
+            }
+        }
     }
 }

@@ -3,13 +3,19 @@ package io.wasserflow.pipeline.cli;
 import io.wasserflow.models.train.ExperimentConfig;
 import io.wasserflow.models.train.Trainer;
 import io.wasserflow.pipeline.config.RunConfig;
+import io.wasserflow.pipeline.job.TrainerOperator;
 import io.wasserflow.pipeline.job.TrainingJob;
 import io.wasserflow.pipeline.job.Topics;
 import io.wasserflow.schemas.Codec;
 import io.wasserflow.schemas.RunManifest;
 import io.wasserflow.schemas.TrainingMetric;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HashMap;
@@ -20,6 +26,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -45,6 +55,12 @@ final class LocalRun {
      */
     static RunManifest run(String bootstrap, RunConfig config, String runId, Path workdir, Map<Integer, Long> start, Map<Integer, Long> stop,
             long generatorSteps) throws Exception {
+        return run(bootstrap, config, runId, workdir, start, stop, generatorSteps, () -> {});
+    }
+
+    /** As above; with no stop offsets the run goes on until Ctrl-C, which first calls {@code onInterrupt}. */
+    static RunManifest run(String bootstrap, RunConfig config, String runId, Path workdir, Map<Integer, Long> start, Map<Integer, Long> stop,
+            long generatorSteps, Runnable onInterrupt) throws Exception {
         Topics topics = Topics.defaults();
         Path dir = workdir.resolve("runs").resolve(runId);
         Files.createDirectories(dir);
@@ -54,11 +70,20 @@ final class LocalRun {
         System.out.printf("run %s: %d experiments (%s) on %s from %s%n", runId, config.experiments().size(),
                 String.join(", ", config.experiments().stream().map(ExperimentConfig::name).toList()), config.topic(), bootstrap);
 
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        // checkpoints and the savepoint of an interrupted run go to the run's folder (job-manager memory holds only 5 MB)
+        Configuration conf = new Configuration();
+        conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir.resolve("checkpoints").toUri().toString());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(Math.min(config.experiments().size(), Math.max(1, Runtime.getRuntime().availableProcessors())));
-        new TrainingJob(TrainingJob.kafkaSource(bootstrap, config.topic(), OffsetsInitializer.offsets(partitions(config.topic(), start)),
+        TrainingJob job = new TrainingJob(TrainingJob.kafkaSource(bootstrap, config.topic(), OffsetsInitializer.offsets(partitions(config.topic(), start)),
                 stop == null ? null : OffsetsInitializer.offsets(partitions(config.topic(), stop))), TrainingJob.kafkaSink(bootstrap), config, runId, topics, dir)
-                .withProgress().withGeneratorSteps(generatorSteps).execute(env);
+                .withProgress().withGeneratorSteps(generatorSteps);
+        if (stop != null) job.execute(env);
+        else {
+            untilInterrupted(job.executeAsync(env), dir, onInterrupt);
+            stop = endOffsets(dir, start);
+        }
 
         Map<String, Trainer> trainers = new LinkedHashMap<>();
         for (ExperimentConfig c : config.experiments()) {
@@ -75,6 +100,39 @@ final class LocalRun {
         Files.write(dir.resolve(MANIFEST_FILE), encoded);
         summary(bootstrap, topics, runId, dir, trainers, digest);
         return done;
+    }
+
+    /**
+     * Waits for an unbounded run's job; Ctrl-C stops it with a draining savepoint, so every batch read
+     * so far is trained on and each experiment's state is saved as at the end of a bounded run. A second
+     * Ctrl-C exits at once.
+     */
+    static void untilInterrupted(JobClient client, Path dir, Runnable onInterrupt) throws Exception {
+        AtomicBoolean stopping = new AtomicBoolean();
+        Signal interrupt = new Signal("INT");
+        SignalHandler previous = Signal.handle(interrupt, sig -> {
+            if (!stopping.compareAndSet(false, true)) Runtime.getRuntime().halt(130);
+            System.out.println("interrupted: stopping the run (the batches read so far are trained on, states saved); Ctrl-C again to quit at once");
+            onInterrupt.run();
+            client.stopWithSavepoint(true, dir.resolve("savepoint").toUri().toString(), SavepointFormatType.CANONICAL);
+        });
+        System.out.println("training until interrupted (Ctrl-C)");
+        try {
+            client.getJobExecutionResult().get();
+        } finally {
+            Signal.handle(interrupt, previous);
+        }
+    }
+
+    /** Where a drained run ended: one past the highest offset trained on (a single-partition topic; else unknown). */
+    static Map<Integer, Long> endOffsets(Path dir, Map<Integer, Long> start) throws IOException {
+        if (start.size() != 1) return null;
+        long end = start.values().iterator().next();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(TrainerOperator.END_OFFSET_FILE)).toList())
+                end = Math.max(end, Long.parseLong(Files.readString(f).strip()));
+        }
+        return Map.of(start.keySet().iterator().next(), end);
     }
 
     /** Where a run's folder keeps its final manifest and its copy of the metrics topic's records. */

@@ -90,6 +90,7 @@ public class TrainerOperator extends AbstractStreamOperator<Emitted> implements 
         endpoint = MetricsEndpoint.acquire();
         runners = new HashMap<>();
         lastProgress = new HashMap<>();
+        lastOffset = -1;
     }
 
     private Runner runner(int experiment) {
@@ -108,6 +109,7 @@ public class TrainerOperator extends AbstractStreamOperator<Emitted> implements 
     @Override
     public void processElement(StreamRecord<ExperimentBatch> element) throws Exception {
         ExperimentBatch e = element.getValue();
+        lastOffset = Math.max(lastOffset, e.batch.offset);
         Runner r = runner(e.experiment);
         if (r.diverged || done(r)) return; // later data is not for it
         r.append(e.batch);
@@ -237,7 +239,16 @@ public class TrainerOperator extends AbstractStreamOperator<Emitted> implements 
         Path dir = Path.of(saveDir);
         Files.createDirectories(dir);
         for (Runner r : runners.values()) Files.write(dir.resolve(r.trainer.config().name() + ".state"), r.trainer.saveState());
+        if (lastOffset >= 0) Files.writeString(dir.resolve(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() + END_OFFSET_FILE), String.valueOf(lastOffset + 1));
     }
+
+    /**
+     * After {@link #endInput}, {@code <subtask>.end-offset} in the save folder holds one past the highest
+     * image-topic offset this subtask trained on: a run stopped by an interrupt (unbounded, drained)
+     * learns from it where it ended, so that its manifest names the records it read.
+     */
+    public static final String END_OFFSET_FILE = ".end-offset";
+    private transient long lastOffset = -1;
 
     /** One experiment: its trainer and the samples that do not yet fill a batch. */
     static final class Runner {

@@ -16,6 +16,7 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -83,6 +84,12 @@ public final class TrainingJob {
     public JobExecutionResult execute(StreamExecutionEnvironment env) throws Exception {
         build(env);
         return env.execute("wasserflow " + runId);
+    }
+
+    /** Submits the job and returns at once: a run that ends when interrupted stops it through the client. */
+    public JobClient executeAsync(StreamExecutionEnvironment env) throws Exception {
+        build(env);
+        return env.executeAsync("wasserflow " + runId);
     }
 
     /** The image topic from the start offsets, bounded at the stop offsets unless they are null; it ends after a restore too. */

@@ -1,0 +1,139 @@
+package io.wasserflow.pipeline.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wasserflow.models.train.ExperimentConfig;
+import io.wasserflow.models.train.Trainer;
+import io.wasserflow.pipeline.broker.LocalKafkaBroker;
+import io.wasserflow.pipeline.cluster.ChildMain;
+import io.wasserflow.pipeline.config.RunConfig;
+import io.wasserflow.pipeline.source.Datasets;
+import io.wasserflow.pipeline.source.ImageBatchProducer;
+import io.wasserflow.schemas.Codec;
+import io.wasserflow.schemas.RunManifest;
+import io.wasserflow.schemas.TrainingMetric;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code train --until never} (and {@code demo --steps 0}, which takes the same path) trains until
+ * Ctrl-C: the interrupt stops the job with a draining savepoint, so every batch read is trained on, the
+ * states are saved and the manifest's end offsets say where the run stopped. Run in a child JVM that
+ * gets a real SIGINT.
+ */
+class UntilInterruptedTest {
+    static final String YAML = """
+            data: {dataset: 8gaussians, topic: never.images}
+            experiments:
+              - {name: clip, constraint: clip, architecture: {mlp: {depth: 2, width: 16}}, batch_size: 64, n_critic: 2}
+              - {name: gp, constraint: gp, architecture: {mlp: {depth: 2, width: 16}}, batch_size: 64, n_critic: 2}
+            """;
+
+    @Test
+    void ctrlCStopsTheRunWithItsStatesSavedAndItsEndOffsetsInTheManifest(@TempDir Path tmp) throws Exception {
+        try (LocalKafkaBroker broker = LocalKafkaBroker.start()) {
+            var toy = Datasets.open("8gaussians", null, 5);
+            ImageBatchProducer.produce(broker.bootstrap(), toy, "never.images", 32, 40.0 * 32 / toy.epochSize(), null); // 40 records
+            Path config = tmp.resolve("run.yaml");
+            Files.writeString(config, YAML);
+
+            List<String> cmd = new ArrayList<>();
+            cmd.add(ProcessHandle.current().info().command().orElse("java"));
+            for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) if (a.startsWith("--add-")) cmd.add(a);
+            cmd.addAll(List.of("-Xmx1g", "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"), ChildMain.class.getName(),
+                    Main.class.getName(), "train", "--bootstrap", broker.bootstrap(), "--config", config.toString(), "--from", "offsets:0=4",
+                    "--until", "never", "--run-id", "r-never", "--workdir", tmp.resolve("work").toString()));
+            Path log = tmp.resolve("train.log");
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            try {
+                // 36 records x 32 points = 18 critic steps of 64 each; wait until both have trained all of them, idle on the topic's end
+                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+                while (!trainedAll(broker, 18)) {
+                    assertTrue(p.isAlive(), () -> "train ended early:\n" + read(log));
+                    assertTrue(System.nanoTime() < deadline, () -> "no 18 critic steps in 3 minutes:\n" + read(log));
+                    Thread.sleep(300);
+                }
+                assertTrue(p.isAlive(), "an unbounded run waits for more data");
+                assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor());
+                assertTrue(p.waitFor(2, TimeUnit.MINUTES), () -> "still running 2 minutes after Ctrl-C:\n" + read(log));
+            } finally {
+                p.destroyForcibly();
+            }
+            String out = read(log);
+            assertEquals(0, p.exitValue(), out);
+            assertTrue(out.contains("training until interrupted (Ctrl-C)"), out);
+            assertTrue(out.contains("interrupted: stopping the run"), out);
+            assertTrue(out.contains("run r-never finished"), out);
+
+            Path dir = tmp.resolve("work/runs/r-never");
+            RunManifest m = Codec.RUN_MANIFEST.decode(Files.readAllBytes(dir.resolve(LocalRun.MANIFEST_FILE)));
+            assertEquals(Map.of("0", 4L), m.getStartOffsets());
+            assertEquals(Map.of("0", 40L), m.getEndOffsets(), "one past the last record trained on");
+            RunConfig rc = RunConfig.parse(YAML);
+            Map<String, Trainer> trainers = new LinkedHashMap<>();
+            for (ExperimentConfig c : rc.experiments()) {
+                Trainer t = new Trainer(c, rc.dataShape());
+                t.restoreState(Files.readAllBytes(dir.resolve(c.name() + ".state")));
+                assertEquals(18, t.criticSteps(), c.name());
+                trainers.put(c.name(), t);
+            }
+            assertEquals(LocalRun.digest(trainers), m.getFinalParameterDigest(), "the digest of the saved states");
+            assertTrue(out.contains(m.getFinalParameterDigest().substring(0, 16)), "the summary prints the digest");
+
+            // the same offsets bounded give the same parameters: what replay relies on
+            assertEquals(0, Main.run(new String[] {"train", "--bootstrap", broker.bootstrap(), "--config", config.toString(), "--from", "offsets:0=4",
+                    "--run-id", "r-bounded", "--workdir", tmp.resolve("work").toString()}));
+            RunManifest bounded = Codec.RUN_MANIFEST.decode(Files.readAllBytes(tmp.resolve("work/runs/r-bounded").resolve(LocalRun.MANIFEST_FILE)));
+            assertEquals(m.getEndOffsets(), bounded.getEndOffsets());
+            assertEquals(m.getFinalParameterDigest(), bounded.getFinalParameterDigest(), "bit for bit");
+        }
+    }
+
+    private static boolean trainedAll(LocalKafkaBroker broker, int criticSteps) {
+        int done = 0;
+        Properties p = new Properties();
+        p.put("bootstrap.servers", broker.bootstrap());
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            TopicPartition tp = new TopicPartition("wasserflow.metrics", 0);
+            if (c.partitionsFor(tp.topic()).isEmpty()) return false; // the job has not written yet
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            long end = c.endOffsets(List.of(tp)).get(tp);
+            while (c.position(tp) < end) for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(300))) records.add(r);
+        }
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            TrainingMetric t;
+            try {
+                t = Codec.TRAINING_METRIC.decode(r.value());
+            } catch (Codec.DecodeException e) {
+                continue;
+            }
+            if (t.getName().equals("wasserflow_critic_step") && t.getValue() == criticSteps) done++;
+        }
+        return done >= 2;
+    }
+
+    private static String read(Path log) {
+        try {
+            return Files.readString(log);
+        } catch (java.io.IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+}
