@@ -237,5 +237,23 @@ final class LocalRun {
                     m.getOrDefault("wasserflow_images_per_second", Double.NaN), e.getValue().parameterDigest().substring(0, 16));
         }
         System.out.println("run " + runId + " finished; final parameters digest " + digest.substring(0, 16));
+        hints(runId, dir, trainers.keySet().iterator().next());
+    }
+
+    /** Where the run's pictures are and what to do with a finished run. */
+    private static void hints(String runId, Path dir, String experiment) throws IOException {
+        Path samples = dir.resolve("samples");
+        if (Files.isDirectory(samples)) {
+            List<Path> pngs;
+            try (Stream<Path> files = Files.list(samples)) {
+                pngs = files.filter(f -> f.toString().endsWith(".png")).sorted().toList();
+            }
+            if (!pngs.isEmpty()) System.out.printf("samples: %d pictures in %s (latest %s)%n", pngs.size(), samples, pngs.get(pngs.size() - 1).getFileName());
+        }
+        Path workdir = dir.getParent().getParent();
+        String wd = workdir.equals(Path.of("wasserflow-data")) ? "" : " --workdir " + workdir;
+        System.out.printf("next: ./wasserflow report --run %s%s --out %s   (PNG figures and a summary)%n", runId, wd, dir.resolve("report"));
+        System.out.printf("      ./wasserflow sample --run %s%s --experiment %s --out samples.png%n", runId, wd, experiment);
+        System.out.printf("      ./wasserflow replay --run %s%s   (re-runs it and checks the parameters bit for bit)%n", runId, wd);
     }
 }

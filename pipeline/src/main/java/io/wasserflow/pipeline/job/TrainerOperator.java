@@ -122,7 +122,7 @@ public class TrainerOperator extends AbstractStreamOperator<Emitted> implements 
                 if (report.kind() == StepReport.Kind.CRITIC) last = report;
                 if (!report.finite()) diverge(r, report);
             }
-            if (r.trainer.generatorSteps() > generatorSteps && !r.diverged) samples(r);
+            if (r.trainer.generatorSteps() > generatorSteps && !r.diverged) samples(r, done(r)); // and the last step of a bounded run
             if (done(r)) endpoint.publisher().state(runId, r.name(), "finished");
             if (progress) printProgress(r, last);
         }
@@ -157,11 +157,11 @@ public class TrainerOperator extends AbstractStreamOperator<Emitted> implements 
     }
 
     /** Every samples_every generator steps: a sample grid (a scatter over the true density for 2-D data), and for toy data its quality. */
-    private void samples(Runner r) throws Exception {
+    private void samples(Runner r, boolean last) throws Exception {
         ExperimentConfig c = r.trainer.config();
         long g = r.trainer.generatorSteps();
         int every = c.publish().samplesEvery();
-        if (every <= 0 || g % every != 0) return;
+        if (every <= 0 || (g % every != 0 && !last)) return;
         boolean toy = r.trainer.dataShape()[1] == 1 && r.trainer.dataShape()[2] == 2;
         byte[] png;
         if (toy) {
