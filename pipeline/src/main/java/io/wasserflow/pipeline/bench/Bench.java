@@ -43,6 +43,13 @@ public final class Bench {
         int threads = args.getInt("threads", 2);
         String peer = args.choice("peer", "auto", "auto", "none");
         boolean pipeline = !args.choice("pipeline", "on", "on", "off").equals("off");
+        if (args.has("long-run")) {
+            int steps = args.getInt("long-run", 20_000);
+            if (steps < 100) throw new io.wasserflow.pipeline.cli.UsageException("--long-run must be at least 100 critic steps, not " + steps);
+            if (!arch.equals("toy")) throw new io.wasserflow.pipeline.cli.UsageException("--long-run trains the toy MLP; drop --arch " + arch);
+            Nd4j.getEnvironment().setMaxMasterThreads(threads);
+            return LongRunBench.run(constraint, steps, java.nio.file.Path.of(args.get("out", "wasserflow-data/bench")));
+        }
 
         Nd4j.getEnvironment().setMaxMasterThreads(threads);
         System.out.printf("bench: %s, %s, %d threads, %.0f s timed after %.0f s warm-up%n", arch, constraint, threads, seconds, warmup);

@@ -23,8 +23,8 @@ public final class Main {
                 Set.of("dataset", "steps", "config", "workdir", "data"), DemoCommand::run));
         COMMANDS.put("train", new Spec("train --bootstrap HOST:PORT --config FILE [--from earliest|latest|timestamp:MS|offsets:P=O,...] [--until latest|never] [--workdir DIR]",
                 Set.of("bootstrap", "config", "from", "until", "workdir", "run-id"), TrainCommand::run));
-        COMMANDS.put("bench", new Spec("bench [--arch toy|dcgan] [--constraint clip|gp] [--seconds S] [--threads T] [--peer auto|none]",
-                Set.of("arch", "constraint", "seconds", "threads", "peer", "warmup"), Bench::run));
+        COMMANDS.put("bench", new Spec("bench [--arch toy|dcgan] [--constraint clip|gp] [--seconds S] [--threads T] [--peer auto|none] [--pipeline on|off] [--long-run CRITIC_STEPS [--out DIR]]",
+                Set.of("arch", "constraint", "seconds", "threads", "peer", "warmup", "pipeline", "long-run", "out"), Bench::run));
         COMMANDS.put("sample", new Spec(SampleCommand.USAGE, SampleCommand.FLAGS, SampleCommand::run));
         COMMANDS.put("report", new Spec(io.wasserflow.pipeline.report.ReportCommand.USAGE, io.wasserflow.pipeline.report.ReportCommand.FLAGS, io.wasserflow.pipeline.report.ReportCommand::run));
     }
