@@ -127,6 +127,18 @@ class ReplayCommandTest {
     }
 
     @Test
+    void aReplayThatEndsElsewhereIsDifferentAndSaysWhere() throws Exception {
+        // the same run's records, but a manifest that says it stopped after 2 generator steps: the replay stops there, the digest cannot match
+        String early = copyOfTheRun("r-stopped-early", m -> m.setMaxGeneratorSteps(2L));
+        Outcome o = main("replay", "--run", early, "--workdir", workdir.toString());
+        assertEquals(ReplayCommand.DIFFERENT, o.code, o.out + o.err);
+        String line = o.out.lines().filter(l -> l.startsWith("replay " + early + ": DIFFERENT: ")).findFirst().orElseThrow(() -> new AssertionError(o.out));
+        assertTrue(line.contains("the run's was " + manifest.getFinalParameterDigest()), line);
+        assertTrue(line.contains("clip ended at generator step 2, critic step 4; the run at 3, 6"), line);
+        assertTrue(line.contains("gp ended at generator step 2, critic step 2; the run at 3, 3"), line);
+    }
+
+    @Test
     void anotherCodeVersionOrMachineIsRefusedBeforeAnythingTrains() throws Exception {
         String other = copyOfTheRun("r-other-code", m -> m.setCodeCommit("a1b2c3d4e5f60718293a4b5c6d7e8f9012345678").setCodeModified(false));
         String threads = copyOfTheRun("r-other-threads", m -> m.setBlasThreads(manifest.getBlasThreads() + 7));
