@@ -56,7 +56,8 @@ public final class Codec<T extends SpecificRecordBase> {
     public static final Codec<ImageBatch> IMAGE_BATCH = new Codec<>(ImageBatch.getClassSchema());
     public static final Codec<TrainingMetric> TRAINING_METRIC = new Codec<>(TrainingMetric.getClassSchema());
     public static final Codec<GradientAlert> GRADIENT_ALERT = new Codec<>(GradientAlert.getClassSchema());
-    public static final Codec<RunManifest> RUN_MANIFEST = new Codec<>(RunManifest.getClassSchema());
+    /** Also reads manifests written before maxGeneratorSteps and replayOf (their limit reads as null: not recorded). */
+    public static final Codec<RunManifest> RUN_MANIFEST = new Codec<RunManifest>(RunManifest.getClassSchema()).addWriterSchema(resource("RunManifest-v1.avsc"));
     public static final Codec<DeadLetter> DEAD_LETTER = new Codec<>(DeadLetter.getClassSchema());
 
     private final Schema schema;
@@ -76,6 +77,16 @@ public final class Codec<T extends SpecificRecordBase> {
     public Codec<T> addWriterSchema(Schema writer) {
         readers.put(SchemaNormalization.parsingFingerprint64(writer), new SpecificDatumReader<>(writer, schema, MODEL));
         return this;
+    }
+
+    /** An older version of a schema, kept as a resource next to this class so records written with it stay readable. */
+    static Schema resource(String name) {
+        try (java.io.InputStream in = Codec.class.getResourceAsStream(name)) {
+            if (in == null) throw new IllegalStateException("schema resource " + name + " is missing from the build");
+            return new Schema.Parser().parse(in);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read schema resource " + name, e);
+        }
     }
 
     public Schema schema() {

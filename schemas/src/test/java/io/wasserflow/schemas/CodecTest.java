@@ -164,6 +164,28 @@ class CodecTest {
     }
 
     @Test
+    void aManifestWrittenBeforeTheStepLimitAndReplayFieldsStillReads() throws Exception {
+        // The manifest as it was before maxGeneratorSteps and replayOf: manifest.avro files and wasserflow.runs records of older runs.
+        Schema v1 = Codec.resource("RunManifest-v1.avsc");
+        GenericRecord old = new GenericData.Record(v1);
+        for (String f : List.of("runId", "configYaml", "codeCommit", "backend", "blasLibrary", "blasCoreType", "topic")) old.put(f, f);
+        old.put("seed", 7L);
+        old.put("codeModified", false);
+        old.put("blasThreads", 2);
+        old.put("startOffsets", Map.of("0", 5L));
+        old.put("endOffsets", Map.of("0", 30L));
+        old.put("finalParameterDigest", "d");
+        old.put("experiments", List.of("gp"));
+        old.put("startTimeMs", 1L);
+        old.put("endTimeMs", 2L);
+        RunManifest m = Codec.RUN_MANIFEST.decode(bytes(new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old)));
+        assertEquals(Map.of("0", 30L), m.getEndOffsets());
+        assertEquals("d", m.getFinalParameterDigest());
+        assertNull(m.getMaxGeneratorSteps(), "an older manifest does not say where its run stopped");
+        assertNull(m.getReplayOf());
+    }
+
+    @Test
     void anOlderWriterSchemaIsReadOnceAdded() throws Exception {
         // TrainingMetric as it would have been before the histogram payload: the new fields take their defaults.
         Schema v0 = new Schema.Parser().parse("""

@@ -55,18 +55,29 @@ final class LocalRun {
      */
     static RunManifest run(String bootstrap, RunConfig config, String runId, Path workdir, Map<Integer, Long> start, Map<Integer, Long> stop,
             long generatorSteps) throws Exception {
-        return run(bootstrap, config, runId, workdir, start, stop, generatorSteps, () -> {});
+        return run(bootstrap, config, runId, workdir, start, stop, generatorSteps, null, () -> {});
     }
 
     /** As above; with no stop offsets the run goes on until Ctrl-C, which first calls {@code onInterrupt}. */
     static RunManifest run(String bootstrap, RunConfig config, String runId, Path workdir, Map<Integer, Long> start, Map<Integer, Long> stop,
             long generatorSteps, Runnable onInterrupt) throws Exception {
+        return run(bootstrap, config, runId, workdir, start, stop, generatorSteps, null, onInterrupt);
+    }
+
+    /** As above; {@code replayOf} names the run this one replays (null: none), in its manifests. */
+    static RunManifest run(String bootstrap, RunConfig config, String runId, Path workdir, Map<Integer, Long> start, Map<Integer, Long> stop,
+            long generatorSteps, String replayOf) throws Exception {
+        return run(bootstrap, config, runId, workdir, start, stop, generatorSteps, replayOf, () -> {});
+    }
+
+    static RunManifest run(String bootstrap, RunConfig config, String runId, Path workdir, Map<Integer, Long> start, Map<Integer, Long> stop,
+            long generatorSteps, String replayOf, Runnable onInterrupt) throws Exception {
         Topics topics = Topics.defaults();
         Path dir = workdir.resolve("runs").resolve(runId);
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("config.yaml"), config.yaml());
         long started = System.currentTimeMillis();
-        publish(bootstrap, topics.runs(), runId, Codec.RUN_MANIFEST.encode(manifest(config, runId, start, stop, null, started, null)));
+        publish(bootstrap, topics.runs(), runId, Codec.RUN_MANIFEST.encode(manifest(config, runId, start, stop, null, started, null).setMaxGeneratorSteps(generatorSteps).setReplayOf(replayOf).build()));
         System.out.printf("run %s: %d experiments (%s) on %s from %s%n", runId, config.experiments().size(),
                 String.join(", ", config.experiments().stream().map(ExperimentConfig::name).toList()), config.topic(), bootstrap);
 
@@ -94,7 +105,8 @@ final class LocalRun {
             trainers.put(c.name(), t);
         }
         String digest = digest(trainers);
-        RunManifest done = manifest(config, runId, start, stop, digest, started, System.currentTimeMillis());
+        RunManifest done = manifest(config, runId, start, stop, digest, started, System.currentTimeMillis()).setMaxGeneratorSteps(generatorSteps)
+                .setReplayOf(replayOf).build();
         byte[] encoded = Codec.RUN_MANIFEST.encode(done);
         publish(bootstrap, topics.runs(), runId, encoded);
         Files.write(dir.resolve(MANIFEST_FILE), encoded);
@@ -181,7 +193,8 @@ final class LocalRun {
         }
     }
 
-    static RunManifest manifest(RunConfig config, String runId, Map<Integer, Long> start, Map<Integer, Long> end, String digest, long started, Long ended) {
+    /** A manifest of this build on this machine, to finish with the run's step limit and what it replays. */
+    static RunManifest.Builder manifest(RunConfig config, String runId, Map<Integer, Long> start, Map<Integer, Long> end, String digest, long started, Long ended) {
         return RunManifest.newBuilder().setRunId(runId).setConfigYaml(config.yaml())
                 .setSeed(config.experiments().get(0).seed()).setCodeCommit(Version.commit()).setCodeModified(Version.modified())
                 .setBackend(Nd4j.getBackend().getClass().getSimpleName())
@@ -190,7 +203,7 @@ final class LocalRun {
                 .setBlasThreads(Integer.parseInt(String.valueOf(Nd4j.getExecutioner().getEnvironmentInformation().getOrDefault("blas.threads", "0"))))
                 .setTopic(config.topic()).setStartOffsets(byName(start)).setEndOffsets(end == null ? Map.of() : byName(end)).setFinalParameterDigest(digest)
                 .setExperiments(config.experiments().stream().map(ExperimentConfig::name).toList())
-                .setStartTimeMs(started).setEndTimeMs(ended).build();
+                .setStartTimeMs(started).setEndTimeMs(ended);
     }
 
     private static Map<String, Long> byName(Map<Integer, Long> offsets) {

@@ -26,6 +26,7 @@ public final class Main {
         COMMANDS.put("bench", new Spec("bench [--arch toy|dcgan] [--constraint clip|gp] [--seconds S] [--threads T] [--peer auto|none] [--pipeline on|off] [--long-run CRITIC_STEPS [--out DIR]]",
                 Set.of("arch", "constraint", "seconds", "threads", "peer", "warmup", "pipeline", "long-run", "out"), Bench::run));
         COMMANDS.put("sample", new Spec(SampleCommand.USAGE, SampleCommand.FLAGS, SampleCommand::run));
+        COMMANDS.put("replay", new Spec(ReplayCommand.USAGE, ReplayCommand.FLAGS, ReplayCommand::run));
         COMMANDS.put("report", new Spec(io.wasserflow.pipeline.report.ReportCommand.USAGE, io.wasserflow.pipeline.report.ReportCommand.FLAGS, io.wasserflow.pipeline.report.ReportCommand::run));
     }
 
