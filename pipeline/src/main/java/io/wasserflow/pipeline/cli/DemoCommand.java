@@ -3,6 +3,7 @@ package io.wasserflow.pipeline.cli;
 import io.wasserflow.models.train.ExperimentConfig;
 import io.wasserflow.pipeline.broker.LocalKafkaBroker;
 import io.wasserflow.pipeline.config.ConfigException;
+import io.wasserflow.pipeline.config.Presets;
 import io.wasserflow.pipeline.config.RunConfig;
 import io.wasserflow.pipeline.source.Dataset;
 import io.wasserflow.pipeline.source.Datasets;
@@ -37,7 +38,7 @@ final class DemoCommand {
         RunConfig config;
         try {
             if (args.has("config")) {
-                config = RunConfig.load(Path.of(args.get("config", "")));
+                config = Presets.load(args.get("config", ""));
             } else {
                 String dataset = args.get("dataset", null);
                 if (dataset == null) {

@@ -19,9 +19,9 @@ public final class Main {
         COMMANDS.put("broker", new Spec("broker [--dir DIR] [--port P]", Set.of("dir", "port"), BrokerCommand::run));
         COMMANDS.put("produce", new Spec("produce --bootstrap HOST:PORT --dataset D [--topic T] [--batch-size B] [--epochs E] [--data DIR] [--seed S]",
                 Set.of("bootstrap", "dataset", "topic", "batch-size", "epochs", "data", "seed"), ProduceCommand::run));
-        COMMANDS.put("demo", new Spec("demo [--dataset D] [--steps N] [--config FILE] [--workdir DIR] [--data DIR]",
+        COMMANDS.put("demo", new Spec("demo [--dataset D] [--steps N] [--config FILE|PRESET] [--workdir DIR] [--data DIR]",
                 Set.of("dataset", "steps", "config", "workdir", "data"), DemoCommand::run));
-        COMMANDS.put("train", new Spec("train --bootstrap HOST:PORT --config FILE [--from earliest|latest|timestamp:MS|offsets:P=O,...] [--until latest|never] [--workdir DIR]",
+        COMMANDS.put("train", new Spec("train --bootstrap HOST:PORT --config FILE|PRESET [--from earliest|latest|timestamp:MS|offsets:P=O,...] [--until latest|never] [--workdir DIR]",
                 Set.of("bootstrap", "config", "from", "until", "workdir", "run-id"), TrainCommand::run));
         COMMANDS.put("bench", new Spec("bench [--arch toy|dcgan] [--constraint clip|gp] [--seconds S] [--threads T] [--peer auto|none] [--pipeline on|off] [--long-run CRITIC_STEPS [--out DIR]]",
                 Set.of("arch", "constraint", "seconds", "threads", "peer", "warmup", "pipeline", "long-run", "out"), Bench::run));

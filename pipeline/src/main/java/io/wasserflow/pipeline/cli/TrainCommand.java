@@ -1,6 +1,7 @@
 package io.wasserflow.pipeline.cli;
 
 import io.wasserflow.pipeline.config.ConfigException;
+import io.wasserflow.pipeline.config.Presets;
 import io.wasserflow.pipeline.config.RunConfig;
 import java.nio.file.Path;
 import java.util.UUID;
@@ -13,7 +14,7 @@ final class TrainCommand {
         String bootstrap = args.require("bootstrap");
         RunConfig config;
         try {
-            config = RunConfig.load(Path.of(args.require("config")));
+            config = Presets.load(args.require("config"));
         } catch (ConfigException e) {
             throw e.asUsage();
         }

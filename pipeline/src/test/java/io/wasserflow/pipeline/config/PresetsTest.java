@@ -1,0 +1,99 @@
+package io.wasserflow.pipeline.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wasserflow.models.lipschitz.Constraint;
+import io.wasserflow.models.nets.Architecture;
+import io.wasserflow.models.train.ExperimentConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The presets of presets/: every one valid, shipped in the jar as on disk, and found by --config NAME from disk first, then from the jar. */
+class PresetsTest {
+    /** The repository's presets folder (tests run in pipeline/). */
+    static final Path DISK = Path.of("..", Presets.DIR);
+
+    static List<String> onDisk() throws Exception {
+        try (Stream<Path> s = Files.list(DISK)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml")).map(n -> n.substring(0, n.length() - 5)).sorted().toList();
+        }
+    }
+
+    @Test
+    void everyPresetParsesAndValidates() throws Exception {
+        List<String> names = onDisk();
+        assertTrue(names.containsAll(List.of("figure1", "toy-modes", "toy-modes-25", "fashion")), names.toString());
+        for (String name : names) {
+            RunConfig c = RunConfig.parse(Files.readString(DISK.resolve(name + ".yaml")));
+            assertFalse(c.experiments().isEmpty(), name);
+        }
+    }
+
+    @Test
+    void theJarShipsEveryPresetByteForByte() throws Exception {
+        // the classpath is what the build packs into the jar (target/classes)
+        for (String name : onDisk()) {
+            String jar = Presets.fromJar(name);
+            assertNotNull(jar, name + " is not in the jar");
+            assertEquals(Files.readString(DISK.resolve(name + ".yaml")), jar, name);
+        }
+        // and nothing else: an empty working folder lists exactly the jar's presets, which are the disk's
+        assertEquals(onDisk(), Presets.names(Path.of("no-such-folder")));
+    }
+
+    @Test
+    void aNameResolvesFromDiskFirstThenFromTheJar(@TempDir Path work) throws Exception {
+        String jarText = Presets.fromJar("figure1");
+        // no presets/ in the working folder: the jar's copy, under every spelling
+        for (String spec : List.of("figure1", "figure1.yaml", "presets/figure1.yaml")) {
+            Presets.Source s = Presets.resolve(spec, work);
+            assertEquals(jarText, s.yaml(), spec);
+            assertEquals("jar:presets/figure1.yaml", s.origin(), spec);
+        }
+        // a checkout's (edited) preset wins over the jar's
+        Files.createDirectories(work.resolve("presets"));
+        String edited = jarText.replace("width: 512", "width: 64");
+        Files.writeString(work.resolve("presets/figure1.yaml"), edited);
+        for (String spec : List.of("figure1", "figure1.yaml", "presets/figure1.yaml")) {
+            Presets.Source s = Presets.resolve(spec, work);
+            assertEquals(edited, s.yaml(), spec);
+            assertEquals("presets/figure1.yaml", s.origin(), spec);
+        }
+        RunConfig fromDisk = RunConfig.parse(Presets.resolve("figure1", work).yaml());
+        assertEquals(Architecture.mlp(12, 64).withNorms(Architecture.Norm.NONE, Architecture.Norm.NONE), fromDisk.experiments().get(0).architecture());
+        // a file is a file, wherever it is
+        Path own = work.resolve("mine.yaml");
+        Files.writeString(own, "data: {dataset: 8gaussians}\nexperiments: [{name: a}]\n");
+        assertEquals(Files.readString(own), Presets.resolve(own.toString(), work).yaml());
+        assertEquals(List.of("a"), RunConfig.parse(Presets.resolve("mine.yaml", work).yaml()).experiments().stream().map(ExperimentConfig::name).toList());
+    }
+
+    @Test
+    void theJarsFigure1IsThePapersSetup() throws Exception {
+        RunConfig c = Presets.load("figure1"); // from the jar here: pipeline/ has no presets folder
+        assertEquals("swissroll", c.dataset());
+        assertEquals(List.of("clip-0.1", "clip-0.01", "clip-0.001", "gp"), c.experiments().stream().map(ExperimentConfig::name).toList());
+        for (ExperimentConfig e : c.experiments())
+            assertEquals(Architecture.mlp(12, 512).withNorms(Architecture.Norm.NONE, Architecture.Norm.NONE), e.architecture(), e.name());
+        assertEquals(new Constraint.Clip(0.1), c.experiments().get(0).constraint());
+        assertEquals(new Constraint.GradientPenalty(0.1), c.experiments().get(3).constraint());
+    }
+
+    @Test
+    void anUnknownNameListsThePresets(@TempDir Path work) {
+        ConfigException e = assertThrows(ConfigException.class, () -> Presets.resolve("figure2", work));
+        assertEquals("config: no config file figure2 and no preset 'figure2' (presets: " + String.join(", ", new TreeSet<>(Presets.names(work))) + ")", e.getMessage());
+        assertTrue(e.getMessage().contains("figure1, toy-modes, toy-modes-25"), e.getMessage());
+        ConfigException path = assertThrows(ConfigException.class, () -> Presets.resolve("some/where/run.yaml", work));
+        assertTrue(path.getMessage().startsWith("config: no config file some/where/run.yaml ("), path.getMessage());
+    }
+}
