@@ -72,7 +72,8 @@ public final class FashionClassifier {
 
     public Network network() { return net; }
 
-    static INDArray batch(float[] images, int from, int count) {
+    /** Images from..from+count-1 of count x 784 pixels as an [count, 1, 28, 28] array. */
+    public static INDArray batch(float[] images, int from, int count) {
         float[] v = new float[count * PIXELS];
         System.arraycopy(images, from * PIXELS, v, 0, v.length);
         return Nd4j.create(v, new long[] {count, 1, SIDE, SIDE}, 'c');

@@ -107,7 +107,7 @@ public final class ImageQuality {
     }
 
     /** Features of generated images [n, 1, 28, 28] (or [n, 784]) in [0, 1], then {@link #evaluate(double[][])}. */
-    public Result evaluate(INDArray images) {
+    public synchronized Result evaluate(INDArray images) { // the classifier's layers keep their inputs: one evaluation at a time
         double[] f = classifier.features(images).castTo(DataType.DOUBLE).dup('c').data().asDouble();
         int n = (int) images.size(0), d = FashionClassifier.FEATURES;
         double[][] rows = new double[n][];
