@@ -37,10 +37,23 @@ final class FashionQuality {
         return Path.of("wasserflow-data", "cache");
     }
 
-    /** The classifier for this cache folder, loading or training it in the background on first use. */
+    /**
+     * The classifier for this cache folder: read at once when cached (a fraction of a second), else
+     * trained on a background thread on first use.
+     */
     static CompletableFuture<ImageQuality> of(Path cacheDir, Path dataDir) {
         return BY_CACHE.computeIfAbsent(cacheDir.toAbsolutePath().normalize(), dir -> {
             CompletableFuture<ImageQuality> f = new CompletableFuture<>();
+            Path cached = dir.resolve(ImageQuality.DEFAULT.fileName());
+            if (Files.isRegularFile(cached)) {
+                try {
+                    f.complete(ImageQuality.read(cached));
+                    say("image quality: classifier read from " + cached);
+                    return f;
+                } catch (IOException e) {
+                    say("image quality: cached classifier " + cached + " unreadable (" + e.getMessage() + "); training it again");
+                }
+            }
             Thread t = new Thread(() -> {
                 try {
                     f.complete(load(dir, dataDir));
