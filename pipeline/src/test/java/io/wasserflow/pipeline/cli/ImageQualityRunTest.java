@@ -41,7 +41,7 @@ class ImageQualityRunTest {
         assumeTrue(FashionMnist.installed(FashionMnist.DEFAULT_DIR), "Fashion-MNIST is not installed");
         broker = LocalKafkaBroker.start();
         var data = Datasets.open("fashion-mnist", null, 1);
-        ImageBatchProducer.produce(broker.bootstrap(), data, "fashion.images", 32, 12.0 * 32 / data.epochSize(), null); // 12 records
+        ImageBatchProducer.produce(broker.bootstrap(), data, "fashion.images", 32, 8.0 * 32 / data.epochSize(), null); // 8 records
     }
 
     @AfterAll
@@ -75,10 +75,10 @@ class ImageQualityRunTest {
                 metrics.add(Codec.TRAINING_METRIC.decode(in.readNBytes(n)));
             }
         }
-        // 12 records x 32 images / batch 32 = 12 steps, one critic step per generator step: samples at 2, 4, ..., 12
+        // 8 records x 32 images / batch 32 = 8 steps, one critic step per generator step: samples at 2, 4, 6, 8
         for (String measure : List.of("frechet_distance", "birthday_duplicates")) {
             List<TrainingMetric> q = metrics.stream().filter(m -> m.getName().equals("wasserflow_sample_quality") && m.getLabels().get("measure").equals(measure)).toList();
-            assertEquals(List.of(2L, 4L, 6L, 8L, 10L, 12L), q.stream().map(TrainingMetric::getGeneratorStep).toList(), measure);
+            assertEquals(List.of(2L, 4L, 6L, 8L), q.stream().map(TrainingMetric::getGeneratorStep).toList(), measure);
             for (TrainingMetric m : q) {
                 assertEquals("small", m.getExperiment());
                 assertTrue(Double.isFinite(m.getValue()) && m.getValue() >= 0, measure + " " + m.getValue());
@@ -86,5 +86,20 @@ class ImageQualityRunTest {
             System.out.println(measure + ": " + q.stream().map(m -> String.format(java.util.Locale.ROOT, "%.2f", m.getValue())).toList());
         }
         assertTrue(metrics.stream().noneMatch(m -> m.getName().equals("wasserflow_sample_quality") && m.getLabels().get("measure").equals("modes")));
+
+        // the report plots both curves and states the latest values in one line
+        Path out = tmp.resolve("report");
+        String md = Files.readString(io.wasserflow.pipeline.report.Report.write(work, "r-fid", out));
+        for (String png : List.of("quality-frechet_distance.png", "quality-birthday_duplicates.png")) {
+            assertTrue(md.contains("](" + png + ")"), png + " linked");
+            assertTrue(javax.imageio.ImageIO.read(out.resolve(png).toFile()).getWidth() > 100, png);
+        }
+        TrainingMetric lastFd = metrics.stream().filter(m -> "frechet_distance".equals(m.getLabels().get("measure"))).reduce((a, b) -> b).orElseThrow();
+        TrainingMetric lastDup = metrics.stream().filter(m -> "birthday_duplicates".equals(m.getLabels().get("measure"))).reduce((a, b) -> b).orElseThrow();
+        String line = md.lines().filter(l -> l.startsWith("Images: `frechet_distance`")).findFirst().orElseThrow(() -> new AssertionError(md));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("small FD ([0-9.e+-]+), (\\d+) duplicate pairs").matcher(line);
+        assertTrue(m.find(), line);
+        assertEquals(lastFd.getValue(), Double.parseDouble(m.group(1)), 1e-5 * lastFd.getValue(), line);
+        assertEquals(Math.round(lastDup.getValue()), Long.parseLong(m.group(2)), line);
     }
 }
