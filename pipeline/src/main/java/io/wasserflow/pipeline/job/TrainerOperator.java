@@ -4,6 +4,9 @@ import io.wasserflow.models.diagnostics.StepReport;
 import io.wasserflow.models.data.Toy2D;
 import io.wasserflow.models.diagnostics.GradientDetector;
 import io.wasserflow.models.diagnostics.ToyQuality;
+import io.wasserflow.models.quality.ImageQuality;
+import io.wasserflow.pipeline.source.FashionMnist;
+import java.util.concurrent.CompletableFuture;
 import io.wasserflow.models.util.Rng;
 import io.wasserflow.pipeline.metrics.MetricsEndpoint;
 import io.wasserflow.pipeline.render.SampleGrid;
@@ -59,6 +62,9 @@ public class TrainerOperator extends AbstractStreamOperator<Emitted> implements 
     private transient Map<Integer, Runner> runners;
     private transient Map<Integer, byte[]> restored;
     private transient ListState<byte[]> checkpointed;
+    /** Fashion-MNIST's quality classifier (null for other data; completes with null when unavailable). */
+    private transient CompletableFuture<ImageQuality> imageQuality;
+    private transient boolean waitingLogged;
 
     /** @param saveDir where final trainer states are written at the end of a bounded run (null: nowhere) */
     /** @param maxGeneratorSteps an experiment stops training after this many generator steps (0: never) */
@@ -91,6 +97,7 @@ public class TrainerOperator extends AbstractStreamOperator<Emitted> implements 
         runners = new HashMap<>();
         lastProgress = new HashMap<>();
         lastOffset = -1;
+        if ("fashion-mnist".equals(config.dataset())) imageQuality = FashionQuality.of(FashionQuality.cacheDir(saveDir), FashionMnist.DEFAULT_DIR);
     }
 
     private Runner runner(int experiment) {
@@ -156,7 +163,11 @@ public class TrainerOperator extends AbstractStreamOperator<Emitted> implements 
                 r.name(), report.kind().name().toLowerCase(Locale.ROOT), report.criticStep(), report.generatorStep());
     }
 
-    /** Every samples_every generator steps: a sample grid (a scatter over the true density for 2-D data), and for toy data its quality. */
+    /**
+     * Every samples_every generator steps and at the last step of a bounded run: a sample grid (a
+     * scatter over the true density for 2-D data), and its quality: for toy data the modes, for
+     * Fashion-MNIST the Fréchet distance and the birthday test.
+     */
     private void samples(Runner r, boolean last) throws Exception {
         ExperimentConfig c = r.trainer.config();
         long g = r.trainer.generatorSteps();
@@ -185,6 +196,7 @@ public class TrainerOperator extends AbstractStreamOperator<Emitted> implements 
             for (int i = 0; i < v.length; i++) v[i] = (v[i] + 1) / 2; // tanh output in [-1, 1] to grey levels
             long[] s = r.trainer.dataShape();
             png = SampleGrid.png(v, GRID, (int) s[0], (int) s[1], (int) s[2], 8);
+            if (imageQuality != null) imageQuality(r, g);
         }
         endpoint.putSample(runId, r.name(), png);
         if (saveDir != null) {
@@ -196,6 +208,29 @@ public class TrainerOperator extends AbstractStreamOperator<Emitted> implements 
     }
 
     static final int TOY_SAMPLES = 1000, GRID = 64;
+
+    /**
+     * The Fréchet distance of {@link ImageQuality#SAMPLES} generated images to the real feature
+     * statistics, and their near-duplicate pairs; skipped (one log line) while the classifier is
+     * still being trained for the first time.
+     */
+    private void imageQuality(Runner r, long g) {
+        ImageQuality q = imageQuality.getNow(null);
+        if (q == null) {
+            if (!imageQuality.isDone() && !waitingLogged) {
+                waitingLogged = true;
+                LOG.info("{}/{}: the quality classifier is still being trained; Fréchet distance and birthday test from when it is ready", runId, r.name());
+            }
+            return;
+        }
+        ExperimentConfig c = r.trainer.config();
+        ImageQuality.Result res = q.evaluate(r.trainer.sample(ImageQuality.SAMPLES, ~(c.seed() ^ g)));
+        String key = runId + "/" + r.name();
+        List<TrainingMetric> quality = List.of(quality(r, g, "frechet_distance", res.frechetDistance()),
+                quality(r, g, "birthday_duplicates", res.birthdayDuplicates()));
+        for (TrainingMetric m : quality) output.collect(new StreamRecord<>(new Emitted(topics.metrics(), key, Codec.TRAINING_METRIC.encode(m))));
+        endpoint.publisher().publish(quality);
+    }
 
     private TrainingMetric quality(Runner r, long g, String measure, double value) {
         return TrainingMetric.newBuilder().setRun(runId).setExperiment(r.name()).setName("wasserflow_sample_quality")

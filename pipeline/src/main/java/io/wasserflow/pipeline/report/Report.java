@@ -2,6 +2,8 @@ package io.wasserflow.pipeline.report;
 
 import io.wasserflow.models.diagnostics.GradientDetector;
 import io.wasserflow.models.lipschitz.Constraint;
+import io.wasserflow.models.quality.FashionClassifier;
+import io.wasserflow.models.quality.ImageQuality;
 import io.wasserflow.models.train.ExperimentConfig;
 import io.wasserflow.models.train.Trainer;
 import io.wasserflow.pipeline.cli.UsageException;
@@ -252,6 +254,23 @@ public final class Report {
             overlay(LinePlot.titled(title).xLabel("generator step").yLabel(measure), series, "quality-" + measure + ".png", title);
         }
         md.append("Measured on samples of the generator every publish.samples_every generator steps.\n\n");
+        if (measures.contains("frechet_distance") || measures.contains("birthday_duplicates")) {
+            md.append("Images: `frechet_distance` is the Fréchet distance between Gaussians fitted to the ").append(FashionClassifier.FEATURES)
+                    .append(" penultimate-layer features of a small Fashion-MNIST classifier (trained by the project and cached) for ")
+                    .append(ImageQuality.SAMPLES).append(" generated images and for ").append(ImageQuality.DEFAULT.referenceImages())
+                    .append(" real ones (lower is better; real images score about 0.5-2 at this sample size); `birthday_duplicates` counts the pairs among the ")
+                    .append(ImageQuality.SAMPLES).append(" generated images closer than the 1st percentile of real nearest-neighbour distances ")
+                    .append("(real batches hold a few; many mean a support of roughly s^2 = ").append(ImageQuality.SAMPLES * ImageQuality.SAMPLES)
+                    .append(" images or less, the birthday paradox). Latest: ");
+            List<String> latest = new ArrayList<>();
+            experiments.forEach((name, e) -> {
+                Map<String, Double> q = e.latestQuality();
+                if (q.containsKey("frechet_distance") || q.containsKey("birthday_duplicates"))
+                    latest.add(name + " FD " + (q.containsKey("frechet_distance") ? num(q.get("frechet_distance")) : "–") + ", "
+                            + (q.containsKey("birthday_duplicates") ? String.valueOf(Math.round(q.get("birthday_duplicates"))) : "–") + " duplicate pairs");
+            });
+            md.append(String.join("; ", latest)).append(".\n\n");
+        }
     }
 
     private void samples() throws IOException {

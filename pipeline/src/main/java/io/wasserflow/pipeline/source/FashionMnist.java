@@ -20,6 +20,8 @@ public final class FashionMnist implements Dataset {
     /** Where Debian's dataset-fashion-mnist package puts the files (gzipped). */
     public static final Path DEFAULT_DIR = Path.of("/usr/share/datasets/fashion-mnist");
     static final String IMAGES = "train-images-idx3-ubyte", LABELS = "train-labels-idx1-ubyte";
+    /** The 10,000 test images, read only to check the quality classifier. */
+    static final String TEST_IMAGES = "t10k-images-idx3-ubyte", TEST_LABELS = "t10k-labels-idx1-ubyte";
     /** IDX magic: two zero bytes, the type (0x08, unsigned byte), the number of dimensions. */
     static final int IMAGES_MAGIC = 0x00000803, LABELS_MAGIC = 0x00000801;
     private static final String INSTALL = "(apt-get install dataset-fashion-mnist, or --data DIR)";
@@ -42,10 +44,24 @@ public final class FashionMnist implements Dataset {
     }
 
     public static FashionMnist load(Path dir) throws IOException {
+        return load(dir, IMAGES, LABELS);
+    }
+
+    /** Whether dir holds the test images and labels too. */
+    public static boolean testInstalled(Path dir) {
+        return find(dir, TEST_IMAGES) != null && find(dir, TEST_LABELS) != null;
+    }
+
+    /** The test set (t10k files). */
+    public static FashionMnist loadTest(Path dir) throws IOException {
+        return load(dir, TEST_IMAGES, TEST_LABELS);
+    }
+
+    private static FashionMnist load(Path dir, String imagesName, String labelsName) throws IOException {
         if (!Files.isDirectory(dir)) throw new UsageException("fashion-mnist: no folder " + dir + " " + INSTALL);
-        Path images = find(dir, IMAGES), labels = find(dir, LABELS);
+        Path images = find(dir, imagesName), labels = find(dir, labelsName);
         if (images == null || labels == null)
-            throw new UsageException("fashion-mnist: no " + IMAGES + "[.gz] and " + LABELS + "[.gz] in " + dir + " " + INSTALL);
+            throw new UsageException("fashion-mnist: no " + imagesName + "[.gz] and " + labelsName + "[.gz] in " + dir + " " + INSTALL);
         byte[] px, lb;
         int n, h, w;
         try (DataInputStream in = open(images)) {
@@ -84,6 +100,15 @@ public final class FashionMnist implements Dataset {
         InputStream in = Files.newInputStream(p);
         if (p.getFileName().toString().endsWith(".gz")) in = new GZIPInputStream(in, 1 << 16);
         return new DataInputStream(new BufferedInputStream(in, 1 << 16));
+    }
+
+    /** Every image as pixels in [0, 1] (count x height x width, row-major) with its label: the quality classifier's data. */
+    public io.wasserflow.models.quality.ImageQuality.Images images() {
+        float[] px = new float[pixels.length];
+        for (int i = 0; i < px.length; i++) px[i] = (pixels[i] & 0xFF) / 255f; // as DecodeImageBatches scales them
+        int[] lb = new int[count];
+        for (int i = 0; i < count; i++) lb[i] = labels[i] & 0xFF;
+        return new io.wasserflow.models.quality.ImageQuality.Images(px, lb);
     }
 
     @Override public String name() { return "fashion-mnist"; }

@@ -1,0 +1,105 @@
+package io.wasserflow.pipeline.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.wasserflow.models.quality.FashionClassifier;
+import io.wasserflow.models.quality.ImageQuality;
+import io.wasserflow.pipeline.broker.LocalKafkaBroker;
+import io.wasserflow.pipeline.source.Datasets;
+import io.wasserflow.pipeline.source.FashionMnist;
+import io.wasserflow.pipeline.source.ImageBatchProducer;
+import io.wasserflow.schemas.Codec;
+import io.wasserflow.schemas.TrainingMetric;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * `wasserflow train` on Fashion-MNIST publishes the Fréchet distance and the birthday test at the
+ * samples cadence, with the classifier from the workdir's cache (a cheap one written here: the
+ * job's own recipe trains on all 60,000 images, which a test should not wait for).
+ */
+class ImageQualityRunTest {
+    static LocalKafkaBroker broker;
+    static final String YAML = """
+            data: {dataset: fashion-mnist, topic: fashion.images}
+            experiments:
+              - {name: small, constraint: gp, architecture: {mlp: {depth: 1, width: 32}}, batch_size: 32, n_critic: 1, publish: {samples_every: 2}}
+            """;
+
+    @BeforeAll
+    static void produce() throws Exception {
+        assumeTrue(FashionMnist.installed(FashionMnist.DEFAULT_DIR), "Fashion-MNIST is not installed");
+        broker = LocalKafkaBroker.start();
+        var data = Datasets.open("fashion-mnist", null, 1);
+        ImageBatchProducer.produce(broker.bootstrap(), data, "fashion.images", 32, 8.0 * 32 / data.epochSize(), null); // 8 records
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        if (broker != null) broker.close();
+    }
+
+    @Test
+    void frechetDistanceAndDuplicatesArePublishedAtTheSamplesCadence(@TempDir Path tmp) throws Exception {
+        assumeTrue(System.getenv("WASSERFLOW_CACHE") == null);
+        Path work = tmp.resolve("work");
+        ImageQuality.Images few = FashionMnist.load(FashionMnist.DEFAULT_DIR).images().first(1024);
+        FashionClassifier c = new FashionClassifier(1);
+        c.train(few.pixels(), few.labels(), 1, 64, 1e-3, 2, null);
+        ImageQuality.calibrate(c, few, Double.NaN).write(work.resolve("cache").resolve(ImageQuality.DEFAULT.fileName()));
+
+        Path config = tmp.resolve("run.yaml");
+        Files.writeString(config, YAML);
+        assertEquals(0, Main.run(new String[] {"train", "--bootstrap", broker.bootstrap(), "--config", config.toString(), "--from", "earliest",
+                "--run-id", "r-fid", "--workdir", work.toString()}));
+
+        List<TrainingMetric> metrics = new ArrayList<>();
+        try (DataInputStream in = new DataInputStream(Files.newInputStream(work.resolve("runs/r-fid").resolve(LocalRun.METRICS_FILE)))) {
+            while (true) {
+                int n;
+                try {
+                    n = in.readInt();
+                } catch (EOFException end) {
+                    break;
+                }
+                metrics.add(Codec.TRAINING_METRIC.decode(in.readNBytes(n)));
+            }
+        }
+        // 8 records x 32 images / batch 32 = 8 steps, one critic step per generator step: samples at 2, 4, 6, 8
+        for (String measure : List.of("frechet_distance", "birthday_duplicates")) {
+            List<TrainingMetric> q = metrics.stream().filter(m -> m.getName().equals("wasserflow_sample_quality") && m.getLabels().get("measure").equals(measure)).toList();
+            assertEquals(List.of(2L, 4L, 6L, 8L), q.stream().map(TrainingMetric::getGeneratorStep).toList(), measure);
+            for (TrainingMetric m : q) {
+                assertEquals("small", m.getExperiment());
+                assertTrue(Double.isFinite(m.getValue()) && m.getValue() >= 0, measure + " " + m.getValue());
+            }
+            System.out.println(measure + ": " + q.stream().map(m -> String.format(java.util.Locale.ROOT, "%.2f", m.getValue())).toList());
+        }
+        assertTrue(metrics.stream().noneMatch(m -> m.getName().equals("wasserflow_sample_quality") && m.getLabels().get("measure").equals("modes")));
+
+        // the report plots both curves and states the latest values in one line
+        Path out = tmp.resolve("report");
+        String md = Files.readString(io.wasserflow.pipeline.report.Report.write(work, "r-fid", out));
+        for (String png : List.of("quality-frechet_distance.png", "quality-birthday_duplicates.png")) {
+            assertTrue(md.contains("](" + png + ")"), png + " linked");
+            assertTrue(javax.imageio.ImageIO.read(out.resolve(png).toFile()).getWidth() > 100, png);
+        }
+        TrainingMetric lastFd = metrics.stream().filter(m -> "frechet_distance".equals(m.getLabels().get("measure"))).reduce((a, b) -> b).orElseThrow();
+        TrainingMetric lastDup = metrics.stream().filter(m -> "birthday_duplicates".equals(m.getLabels().get("measure"))).reduce((a, b) -> b).orElseThrow();
+        String line = md.lines().filter(l -> l.startsWith("Images: `frechet_distance`")).findFirst().orElseThrow(() -> new AssertionError(md));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("small FD ([0-9.e+-]+), (\\d+) duplicate pairs").matcher(line);
+        assertTrue(m.find(), line);
+        assertEquals(lastFd.getValue(), Double.parseDouble(m.group(1)), 1e-5 * lastFd.getValue(), line);
+        assertEquals(Math.round(lastDup.getValue()), Long.parseLong(m.group(2)), line);
+    }
+}
