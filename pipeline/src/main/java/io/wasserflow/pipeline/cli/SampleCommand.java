@@ -78,7 +78,7 @@ final class SampleCommand {
             for (int i = 0; i < real.length; i++) real[i] = new double[] {truth[2 * i], truth[2 * i + 1]};
             Files.write(out, Scatter.png(fake, real, String.format(Locale.ROOT, "%s, generator step %d", name, trainer.generatorSteps())));
         } else {
-            for (int i = 0; i < v.length; i++) v[i] = (v[i] + 1) / 2; // tanh output in [-1, 1] to grey levels
+            // the generator ends in a sigmoid: its pixels are grey levels in [0, 1], as the data's (uint8 / 255)
             long[] s = trainer.dataShape();
             Files.write(out, SampleGrid.png(v, n, (int) s[0], (int) s[1], (int) s[2], (int) Math.ceil(Math.sqrt(n))));
         }

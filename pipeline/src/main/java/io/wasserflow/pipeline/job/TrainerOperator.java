@@ -193,7 +193,7 @@ public class TrainerOperator extends AbstractStreamOperator<Emitted> implements 
         } else {
             INDArray x = r.trainer.sample(GRID, c.seed() ^ g).castTo(DataType.FLOAT);
             float[] v = x.data().asFloat();
-            for (int i = 0; i < v.length; i++) v[i] = (v[i] + 1) / 2; // tanh output in [-1, 1] to grey levels
+            // the generator ends in a sigmoid: its pixels are grey levels in [0, 1], as the data's (uint8 / 255)
             long[] s = r.trainer.dataShape();
             png = SampleGrid.png(v, GRID, (int) s[0], (int) s[1], (int) s[2], 8);
             if (imageQuality != null) imageQuality(r, g);

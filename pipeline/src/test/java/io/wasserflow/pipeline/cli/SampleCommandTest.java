@@ -66,6 +66,32 @@ class SampleCommandTest {
         }
     }
 
+    /** An image generator's pixels are grey levels in [0, 1] (a sigmoid, like the data's uint8 / 255): the grid draws them as they are. */
+    @Test
+    void imageGridDrawsTheGeneratorsPixelsAsGreyLevels() throws Exception {
+        String yaml = """
+                data: {dataset: shapes}
+                experiments:
+                  - {name: img, constraint: gp, architecture: {mlp: {depth: 1, width: 16}}, batch_size: 4}
+                """;
+        RunConfig config = RunConfig.parse(yaml);
+        Trainer t = new Trainer(config.experiments().get(0), config.dataShape());
+        Path dir = workdir.resolve("runs").resolve("r-img");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("config.yaml"), yaml);
+        Files.write(dir.resolve("img.state"), t.saveState());
+        Path out = workdir.resolve("img.png");
+        assertEquals(0, Main.run(sample("--run", "r-img", "--experiment", "img", "--n", "1", "--seed", "2", "--out", out.toString())));
+        float[] v = t.sample(1, 2).castTo(DataType.FLOAT).data().asFloat();
+        BufferedImage image = ImageIO.read(out.toFile());
+        // one 28x28 image scaled by a whole factor after a gap: its top-left pixel is at (gap, gap), the bottom-right one at the far corner
+        int scale = (image.getWidth() - 2 * 2) / 28, gap = (image.getWidth() - 28 * scale) / 2;
+        for (int[] ij : new int[][] {{0, 0}, {13, 14}, {27, 27}, {5, 20}}) {
+            int grey = image.getRGB(gap + ij[1] * scale, gap + ij[0] * scale) & 0xFF;
+            assertEquals(Math.round(255 * v[ij[0] * 28 + ij[1]]), grey, "pixel " + ij[0] + "," + ij[1]);
+        }
+    }
+
     @Test
     void pngIsAScatterOverTheTrueDensity() throws Exception {
         Path out = workdir.resolve("gp.png");
