@@ -43,9 +43,8 @@ import org.yaml.snakeyaml.Yaml;
  * configuration: width 128, PyTorch's default initialisation, Adam 5e-4 (0.5, 0.9). Everything else
  * is the preset's. It runs {@value #GENERATOR_STEPS} generator steps, sampling every
  * {@value #SAMPLES_EVERY}; the run is deterministic (the experiment's seed, the producer's seed 1),
- * and the coverage at its end was measured to be 8 of 8 (see {@link #GENERATOR_STEPS}). The slowest test here:
- * 600 generator steps took 16 minutes on the 2 cores shared at a load average of 10 (ToyTrainingTest's bare
- * trainer, same networks: 300 generator steps in about 65 s on an idle machine).
+ * and the coverage at its end was measured to be 8 of 8 (see {@link #GENERATOR_STEPS}). The demo takes about 90 s on
+ * the 2 cores at a load average of 2-3, and 10 minutes when they are shared at a load average of 10 or more.
  * <p>
  * Then {@code wasserflow report} renders the finished run folder with no broker and no job, and the
  * test checks that the report states the very numbers it checked, and that the coverage published
