@@ -129,8 +129,15 @@ final class PipelineBench {
                     (double) nBatches * producerBatch / epochSize, null);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             env.setParallelism(1);
+            java.time.Duration brokerCpu = cpu(broker.pid()), ownCpu = cpu(ProcessHandle.current().pid());
+            long wall = System.nanoTime();
             new TrainingJob(TrainingJob.kafkaSource(broker.bootstrap(), "bench.images", OffsetsInitializer.earliest(), OffsetsInitializer.latest()),
                     TrainingJob.kafkaSink(broker.bootstrap()), config, "bench", Topics.defaults(), null).execute(env);
+            double seconds = (System.nanoTime() - wall) / 1e9;
+            // on a 2-core machine every CPU-second the broker spends is taken from training
+            System.out.printf(java.util.Locale.ROOT, "pipeline: the job took %.1f s; the broker's JVM used %.1f%% of a core, this JVM %.0f%% (of %d cores)%n", seconds,
+                    100 * (cpu(broker.pid()).minus(brokerCpu).toNanos() / 1e9) / seconds, 100 * (cpu(ProcessHandle.current().pid()).minus(ownCpu).toNanos() / 1e9) / seconds,
+                    Runtime.getRuntime().availableProcessors());
             List<Long> times = new ArrayList<>();
             Properties p = new Properties();
             p.put("bootstrap.servers", broker.bootstrap());
@@ -147,6 +154,10 @@ final class PipelineBench {
             }
             return steadyRate(times, 1e-3);
         }
+    }
+
+    private static java.time.Duration cpu(long pid) {
+        return ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).orElse(java.time.Duration.ZERO);
     }
 
     /** Steps per second between the step at 10% and the last one (timestamps in units of {@code unit} seconds). */
