@@ -11,6 +11,7 @@ final class BrokerCommand {
     static int run(Args args) throws Exception {
         Path dir = Path.of(args.get("dir", "wasserflow-data/kafka"));
         int port = args.getInt("port", 9092);
+        if (port < 0 || port > 65535) throw new UsageException("--port must be between 0 and 65535, got " + port);
         System.out.println("broker: starting Kafka (KRaft) with its log in " + dir.toAbsolutePath() + " ...");
         LocalKafkaBroker broker = LocalKafkaBroker.start(dir, port);
         System.out.println("broker: listening on " + broker.bootstrap() + " (Ctrl-C stops it; the data stays in " + dir + ")");

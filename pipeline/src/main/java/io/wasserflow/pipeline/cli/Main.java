@@ -47,7 +47,7 @@ public final class Main {
         try {
             return spec.command.run(new Args(argv[0], argv, 1, spec.flags));
         } catch (UsageException e) {
-            System.err.println("wasserflow " + argv[0] + ": " + e.getMessage());
+            System.err.println("wasserflow " + argv[0] + ": " + e.getMessage().replaceAll("\\R", " "));
             return 2;
         } catch (Exception e) {
             System.err.println("wasserflow " + argv[0] + ": " + oneLine(e));
@@ -60,7 +60,7 @@ public final class Main {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) root = root.getCause();
         String msg = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-        return msg.replace('\n', ' ');
+        return msg.replaceAll("\\R", " ");
     }
 
     static void usage() {

@@ -18,8 +18,13 @@ final class ProduceCommand {
         int batchSize = args.getInt("batch-size", Datasets.isToy(name) ? 256 : 64);
         double epochs = args.getDouble("epochs", 1);
         if (batchSize < 1) throw new UsageException("--batch-size must be at least 1, got " + batchSize);
-        if (!(epochs > 0)) throw new UsageException("--epochs must be positive, got " + epochs);
+        if (!(epochs > 0) || Double.isInfinite(epochs)) throw new UsageException("--epochs must be a positive number, got " + epochs);
         Dataset data = Datasets.open(name, args.has("data") ? Path.of(args.get("data", "")) : null, args.getInt("seed", 1));
+        long imageBytes = (long) data.channels() * data.height() * data.width() * (data.dtype() == io.wasserflow.schemas.DType.FLOAT32 ? 4 : 1);
+        long maxBatch = (ImageBatchProducer.MAX_RECORD_BYTES - (1 << 16)) / (imageBytes + 1); // values and a label per image, and room for the rest
+        if (batchSize > maxBatch)
+            throw new UsageException("--batch-size " + batchSize + " makes records over the " + (ImageBatchProducer.MAX_RECORD_BYTES >> 20) + " MiB limit; at most "
+                    + maxBatch + " " + name + " images a record");
         String topic = args.get("topic", ImageBatchProducer.defaultTopic(name));
         requireReachable(bootstrap);
         long total = (long) Math.ceil(epochs * data.epochSize());

@@ -51,6 +51,10 @@ public record RunConfig(String dataset, String topic, List<ExperimentConfig> exp
             return parse(Files.readString(file));
         } catch (NoSuchFileException e) {
             throw new ConfigException("", "no config file " + file);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new ConfigException("", "the config file " + file + " is not UTF-8 text");
+        } catch (IOException e) {
+            throw new ConfigException("", "cannot read the config file " + file + (Files.isDirectory(file) ? ": it is a folder" : ": " + e.getMessage()));
         }
     }
 
@@ -64,7 +68,10 @@ public record RunConfig(String dataset, String topic, List<ExperimentConfig> exp
             var mark = e.getProblemMark();
             throw new ConfigException("", "malformed YAML at line " + (mark == null ? "?" : mark.getLine() + 1) + ": " + e.getProblem());
         } catch (YAMLException e) {
-            throw new ConfigException("", "malformed YAML: " + e.getMessage().lines().findFirst().orElse(""));
+            throw new ConfigException("", "malformed YAML: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+        } catch (RuntimeException e) { // SnakeYAML lets some constructor failures through bare: `!!float nan` is a NumberFormatException
+            throw new ConfigException("", "malformed YAML: " + e.getClass().getSimpleName().replace("Exception", "").replaceAll("(?<=[a-z])(?=[A-Z])", " ").toLowerCase(Locale.ROOT)
+                    + " (" + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + ")");
         }
         if (root == null) throw new ConfigException("", "the config is empty");
         Node top = new Node("", root);

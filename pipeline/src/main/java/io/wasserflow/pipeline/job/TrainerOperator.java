@@ -8,6 +8,8 @@ import io.wasserflow.models.quality.ImageQuality;
 import io.wasserflow.pipeline.source.FashionMnist;
 import java.util.concurrent.CompletableFuture;
 import io.wasserflow.models.util.Rng;
+import io.wasserflow.models.layers.Param;
+import io.wasserflow.models.nets.Network;
 import io.wasserflow.pipeline.metrics.MetricsEndpoint;
 import io.wasserflow.pipeline.render.SampleGrid;
 import io.wasserflow.pipeline.render.Scatter;
@@ -127,7 +129,7 @@ public class TrainerOperator extends AbstractStreamOperator<Emitted> implements 
             for (StepReport report : r.trainer.step(real)) {
                 emit(r, report);
                 if (report.kind() == StepReport.Kind.CRITIC) last = report;
-                if (!report.finite()) diverge(r, report);
+                if (!report.finite() && !r.diverged) diverge(r, report); // once: the generator step after a diverged critic step is non-finite too
             }
             if (r.trainer.generatorSteps() > generatorSteps && !r.diverged) samples(r, done(r)); // and the last step of a bounded run
             if (done(r)) endpoint.publisher().state(runId, r.name(), "finished");
@@ -273,7 +275,7 @@ public class TrainerOperator extends AbstractStreamOperator<Emitted> implements 
         if (saveDir == null) return;
         Path dir = Path.of(saveDir);
         Files.createDirectories(dir);
-        for (Runner r : runners.values()) Files.write(dir.resolve(r.trainer.config().name() + ".state"), r.trainer.saveState());
+        for (Runner r : runners.values()) Files.write(dir.resolve(r.trainer.config().name() + ".state"), r.finiteState()); // a diverged one: its last finite state
         if (lastOffset >= 0) Files.writeString(dir.resolve(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() + END_OFFSET_FILE), String.valueOf(lastOffset + 1));
     }
 
@@ -335,14 +337,46 @@ public class TrainerOperator extends AbstractStreamOperator<Emitted> implements 
             return Nd4j.create(batch, new long[] {b, s[0], s[1], s[2]}, 'c');
         }
 
+        /**
+         * The state for a checkpoint. Only finite parameters are ever recorded: a diverged experiment gives
+         * its last finite snapshot (its initial state when it diverged before any checkpoint), and so does
+         * one whose parameters went non-finite in the step before this checkpoint, whose next loss will
+         * declare it diverged.
+         */
         byte[] snapshot() {
-            if (diverged && lastSnapshot != null) return markedDiverged(lastSnapshot);
+            if (diverged || !parametersFinite()) return markedDiverged(lastFinite());
             byte[] t = trainer.saveState();
             ByteBuffer buf = ByteBuffer.allocate(4 + 4 + t.length + 4 + 4 * pendingSamples * sampleSize + 1);
             buf.putInt(index).putInt(t.length).put(t).putInt(pendingSamples);
             for (int i = 0; i < pendingSamples * sampleSize; i++) buf.putFloat(pending[i]);
             buf.put((byte) (diverged ? 1 : 0));
             return lastSnapshot = buf.array();
+        }
+
+        /** The last snapshot taken, or the experiment's initial state (no samples pending) when none was. */
+        private byte[] lastFinite() {
+            if (lastSnapshot != null) return lastSnapshot;
+            byte[] t = new Trainer(trainer.config(), trainer.dataShape()).saveState(); // seeded: the very parameters it started from
+            ByteBuffer buf = ByteBuffer.allocate(4 + 4 + t.length + 4 + 1);
+            buf.putInt(index).putInt(t.length).put(t).putInt(0).put((byte) 0);
+            return lastSnapshot = buf.array();
+        }
+
+        /** The trainer's state to keep at the end of a run: for a diverged experiment, that of its last finite snapshot. */
+        byte[] finiteState() {
+            if (!diverged && parametersFinite()) return trainer.saveState();
+            ByteBuffer buf = ByteBuffer.wrap(lastFinite());
+            buf.getInt();
+            byte[] t = new byte[buf.getInt()];
+            buf.get(t);
+            return t;
+        }
+
+        boolean parametersFinite() {
+            for (Network n : List.of(trainer.critic(), trainer.generator()))
+                for (Param p : n.params())
+                    if (p.value.isNaN().any() || p.value.isInfinite().any()) return false;
+            return true;
         }
 
         private static byte[] markedDiverged(byte[] snapshot) {
