@@ -214,7 +214,7 @@ class CliFuzzTest {
                 .add(argv("produce", "--bootstrap", b, "--dataset", "shapes", "--epochs", "lots"), "--epochs must be a number")
                 .add(argv("produce", "--bootstrap", b, "--dataset", "shapes", "--seed", "0.5"), "--seed")
                 .add(argv("produce", "--bootstrap", b, "--dataset", "fashion-mnist", "--data", tmp.resolve("no-such-folder").toString()), "fashion-mnist", "no-such-folder")
-                .add(argv("demo", "--steps", "0", "--workdir", workdir("demo-steps")), "--steps")
+                .add(argv("demo", "--steps", "-1", "--workdir", workdir("demo-steps")), "--steps")
                 .add(argv("demo", "--steps", "ten", "--workdir", workdir("demo-steps")), "--steps must be a whole number")
                 .add(argv("demo", "--dataset", "cifar", "--workdir", workdir("demo-dataset")), "cifar")
                 .add(argv("demo", "--config", tmp.resolve("missing.yaml").toString(), "--workdir", workdir("demo-config")), "missing.yaml")
