@@ -49,11 +49,11 @@ public final class Presets {
         } catch (java.nio.file.InvalidPathException e) {
             throw new ConfigException("", "no config file " + spec);
         }
-        if (Files.isRegularFile(file)) return new Source(Files.readString(file), spec);
+        if (Files.isRegularFile(file)) return new Source(RunConfig.read(file), spec);
         String name = presetName(spec);
         if (name != null) {
             Path disk = base.resolve(DIR).resolve(name + ".yaml");
-            if (Files.isRegularFile(disk)) return new Source(Files.readString(disk), DIR + "/" + name + ".yaml");
+            if (Files.isRegularFile(disk)) return new Source(RunConfig.read(disk), DIR + "/" + name + ".yaml");
             String jar = fromJar(name);
             if (jar != null) return new Source(jar, "jar:" + DIR + "/" + name + ".yaml");
         }

@@ -47,8 +47,13 @@ public record RunConfig(String dataset, String topic, List<ExperimentConfig> exp
     }
 
     public static RunConfig load(Path file) throws IOException {
+        return parse(read(file));
+    }
+
+    /** A config file's text; a missing, unreadable or non-UTF-8 file is a one-line ConfigException naming it. */
+    static String read(Path file) throws IOException {
         try {
-            return parse(Files.readString(file));
+            return Files.readString(file);
         } catch (NoSuchFileException e) {
             throw new ConfigException("", "no config file " + file);
         } catch (java.nio.charset.CharacterCodingException e) {
