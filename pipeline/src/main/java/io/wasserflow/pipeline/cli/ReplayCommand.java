@@ -116,7 +116,7 @@ final class ReplayCommand {
 
     static RunManifest readManifest(Path workdir, String runId) throws IOException {
         Path runs = workdir.resolve("runs"), dir = runs.resolve(runId);
-        if (!runId.matches("[A-Za-z0-9_.-]+") || !Files.isDirectory(dir)) throw new UsageException("no run '" + runId + "' in " + runs + known(runs));
+        if (!runId.matches("[A-Za-z0-9_.-]+") || !Files.isDirectory(dir)) throw new UsageException("no run '" + runId + "' in " + runs + io.wasserflow.pipeline.report.RunFolder.knownRuns(runs));
         Path file = dir.resolve(LocalRun.MANIFEST_FILE);
         if (!Files.isRegularFile(file))
             throw new UsageException("run " + runId + " has no " + LocalRun.MANIFEST_FILE + " in " + dir + " (it has not finished, or an older version wrote it)");
@@ -124,15 +124,6 @@ final class ReplayCommand {
             return Codec.RUN_MANIFEST.decode(Files.readAllBytes(file));
         } catch (Codec.DecodeException e) {
             throw new UsageException(file + " is not a run manifest: " + e.getMessage());
-        }
-    }
-
-    private static String known(Path runs) throws IOException {
-        if (!Files.isDirectory(runs)) return " (no runs there)";
-        try (Stream<Path> s = Files.list(runs)) {
-            List<String> ids = s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
-            if (ids.isEmpty()) return " (no runs there)";
-            return " (runs there: " + String.join(", ", ids.size() > 5 ? ids.subList(ids.size() - 5, ids.size()) : ids) + (ids.size() > 5 ? ", ..." : "") + ")";
         }
     }
 

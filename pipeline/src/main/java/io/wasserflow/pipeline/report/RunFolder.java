@@ -25,14 +25,14 @@ import java.util.stream.Stream;
  * final manifest, the local copy of the run's metric records, sample pictures and trainer states.
  * Everything {@code report} needs with no broker and no job running.
  */
-record RunFolder(Path dir, String runId, RunConfig config, RunManifest manifest) {
+public record RunFolder(Path dir, String runId, RunConfig config, RunManifest manifest) {
     static final String CONFIG = "config.yaml", MANIFEST = "manifest.avro", METRICS = "metrics.bin", SAMPLES = "samples";
     /** Far above any real record (a histogram of 1,000 buckets is about 16 KB): a larger length means a corrupt file. */
     private static final int MAX_RECORD_BYTES = 64 << 20;
 
     static RunFolder open(Path workdir, String runId) throws IOException {
         Path runs = workdir.resolve("runs"), dir = runs.resolve(runId);
-        if (!runId.matches("[A-Za-z0-9_.-]+") || !Files.isDirectory(dir)) throw new UsageException("no run '" + runId + "' in " + runs + known(runs));
+        if (!runId.matches("[A-Za-z0-9_.-]+") || !Files.isDirectory(dir)) throw new UsageException("no run '" + runId + "' in " + runs + knownRuns(runs));
         for (String f : List.of(CONFIG, MANIFEST, METRICS))
             if (!Files.isRegularFile(dir.resolve(f)))
                 throw new UsageException("run " + runId + " has no " + f + " in " + dir + " (it has not finished, or an older version wrote it)");
@@ -49,7 +49,8 @@ record RunFolder(Path dir, String runId, RunConfig config, RunManifest manifest)
         }
     }
 
-    private static String known(Path runs) throws IOException {
+    /** " (runs there: ...)", the latest five run ids under {@code runs}, for a message naming a run that is not there. */
+    public static String knownRuns(Path runs) throws IOException {
         if (!Files.isDirectory(runs)) return " (no runs there)";
         try (Stream<Path> s = Files.list(runs)) {
             List<String> ids = s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
