@@ -64,6 +64,7 @@ public final class Trainer {
     private final GeneratorStep generatorStep;
     private Rng rng;
     private long criticSteps, generatorSteps, criticStepsSinceGenerator;
+    private boolean diagnostics = true;
 
     /** @param dataShape one sample's [channels, height, width]: [1, 1, 2] for the 2-D toy sets */
     public Trainer(ExperimentConfig config, long[] dataShape) {
@@ -110,7 +111,16 @@ public final class Trainer {
     }
 
     private boolean due(long step, int every) {
-        return every > 0 && step % every == 0;
+        return diagnostics && every > 0 && step % every == 0;
+    }
+
+    /**
+     * Turns the published diagnostics (per-layer norms, clip shares, weight histograms) on or off
+     * from the next step, leaving the training itself as it is: the benchmark alternates blocks of
+     * steps with and without them on one trainer to measure what they cost.
+     */
+    public void diagnostics(boolean on) {
+        this.diagnostics = on;
     }
 
     private StepReport criticStep(INDArray real) {

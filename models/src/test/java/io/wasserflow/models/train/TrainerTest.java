@@ -113,6 +113,24 @@ class TrainerTest {
     }
 
     @Test
+    void diagnosticsOffSkipsThemAndLeavesTrainingBitForBitAsItWas() {
+        List<INDArray> data = batches(15, 32, 8);
+        Trainer on = new Trainer(small("clip"), TOY), toggled = new Trainer(small("clip"), TOY);
+        run(on, data);
+        List<StepReport> reports = new ArrayList<>();
+        for (int i = 0; i < data.size(); i++) {
+            toggled.diagnostics(i % 2 == 0); // the bench's alternation
+            reports.addAll(toggled.step(data.get(i)));
+        }
+        assertEquals(on.parameterDigest(), toggled.parameterDigest());
+        StepReport off = reports.get(1); // critic step 1: diagnostics off
+        assertEquals(StepReport.Kind.CRITIC, off.kind());
+        assertTrue(off.weightGradientNorms().isEmpty() && off.activationGradientNorms().isEmpty() && off.clipFractions().isEmpty() && off.histograms().isEmpty());
+        assertEquals(3, reports.get(0).weightGradientNorms().size());
+        assertTrue(Double.isFinite(off.criticLoss()));
+    }
+
+    @Test
     void theSameSeedGivesTheSameParametersBitForBit() {
         List<INDArray> data = batches(15, 32, 6);
         Trainer a = new Trainer(small("gp"), TOY), b = new Trainer(small("gp"), TOY);
