@@ -37,36 +37,65 @@ import org.nd4j.linalg.factory.Nd4j;
 final class PipelineBench {
     private PipelineBench() {}
 
-    record Ratio(double pipeline, double bare) {}
+    /** The figure, the median of its samples, with the distribution-free 95% interval of that median. */
+    record Estimate(double median, double low, double high, int samples) {
+        static Estimate of(List<Double> values) {
+            List<Double> v = new ArrayList<>(values);
+            java.util.Collections.sort(v);
+            int n = v.size();
+            double median = n % 2 == 1 ? v.get(n / 2) : (v.get(n / 2 - 1) + v.get(n / 2)) / 2;
+            // order statistics j and n + 1 - j, j the largest with P(Binomial(n, 1/2) < j) <= 2.5%: the median lies between them
+            // with probability at least 95%, whatever the distribution (for n < 6 no j qualifies: the whole range)
+            int j = 0;
+            double logPmf = -n * Math.log(2), below = 0; // P(X = i) and P(X < i), i = j
+            while (below + Math.exp(logPmf) <= 0.025) {
+                below += Math.exp(logPmf);
+                logPmf += Math.log((double) (n - j) / (j + 1));
+                j++;
+            }
+            j = Math.max(1, j);
+            int k = n + 1 - j;
+            return new Estimate(median, v.get(j - 1), v.get(k - 1), n);
+        }
+    }
+
+    /** Rounds of the pipeline's figure; each pipeline run over the bare trainer's runs just before and after it. */
+    record Ratio(List<Double> pipeline, List<Double> bare, List<Double> ratios) {
+        double median() {
+            return Estimate.of(ratios).median();
+        }
+    }
 
     /**
-     * Share of throughput lost to publishing: the same trainer alternates blocks of steps that
-     * compute no diagnostics and publish nothing with blocks at the default publishing settings whose
-     * records are built, Avro-encoded and set on the Prometheus endpoint, so noise hits both alike;
-     * the cost is that of the median pair of blocks.
+     * Share of throughput lost to publishing: one trainer alternates blocks of steps that compute no
+     * diagnostics and publish nothing with blocks at the default publishing settings whose
+     * diagnostics are computed and whose records are built, Avro-encoded and set on the Prometheus
+     * endpoint, so noise hits both alike; the cost is that of the median pair of blocks, with its 95%
+     * interval. One trainer, not two: two trainers differ by a few percent on their own (their
+     * memory), as an A/A run of two silent trainers showed. A step's time scatters widely on this
+     * machine (garbage collection, other load), so it runs for three times {@code seconds}.
      */
-    static double metricsCost(ExperimentConfig cfg, double seconds) {
-        ExperimentConfig quiet = cfg.withPublish(new ExperimentConfig.Publish(0, 0, 0, cfg.publish().histogramRange(), cfg.publish().histogramBuckets()));
+    static Estimate metricsCost(ExperimentConfig cfg, double seconds) {
         long[] shape = Bench.shape(cfg);
-        Trainer loud = new Trainer(cfg, shape), silent = new Trainer(quiet, shape);
+        Trainer trainer = new Trainer(cfg, shape);
         List<INDArray> batches = Bench.batches(cfg, 8);
         MetricsEndpoint endpoint = MetricsEndpoint.acquire();
         try {
-            List<Double> ratios = new ArrayList<>();
-            long end = System.nanoTime() + (long) (seconds * 1e9);
-            int block = Math.max(cfg.nCritic() + 1, 6), i = 0;
+            List<Double> costs = new ArrayList<>();
+            long end = System.nanoTime() + (long) (COST_SPAN * seconds * 1e9);
+            // a block is whole critic cycles (n_critic critic steps and the generator step after them): a block that held
+            // one generator step against one that held two would be noise of 20% on its own
+            int block = cfg.nCritic() * (int) Math.ceil(5.0 / cfg.nCritic()), i = 0;
             for (int round = 0; System.nanoTime() < end || round < 8; round++) {
                 long[] nanos = new long[2];
                 for (int k2 = 0; k2 < 2; k2++) {
                     int which = (round + k2) % 2; // alternate which goes first, so neither always follows the other
+                    trainer.diagnostics(which == 1);
                     long t0 = System.nanoTime();
                     for (int k = 0; k < block; k++) {
-                        INDArray real = batches.get(i++ % batches.size());
-                        if (which == 0) {
-                            silent.step(real);
-                            continue;
-                        }
-                        for (StepReport r : loud.step(real)) {
+                        List<StepReport> reports = trainer.step(batches.get(i++ % batches.size()));
+                        if (which == 0) continue;
+                        for (StepReport r : reports) {
                             List<TrainingMetric> records = MetricRecords.of("bench", cfg.name(), r, System.currentTimeMillis());
                             for (TrainingMetric m : records) Codec.TRAINING_METRIC.encode(m);
                             endpoint.publisher().publish(records);
@@ -74,92 +103,108 @@ final class PipelineBench {
                     }
                     nanos[which] = System.nanoTime() - t0;
                 }
-                if (round > 0) ratios.add((double) nanos[1] / nanos[0]); // the first round warms up
+                // the share of throughput lost in this pair; a burst of other load on the machine spoils a pair, not the median
+                if (round > 0) costs.add(1 - (double) nanos[0] / nanos[1]); // the first round warms up
             }
-            // the median of paired blocks: a burst of other load on the machine spoils a pair, not the figure
-            java.util.Collections.sort(ratios);
-            double median = ratios.size() % 2 == 1 ? ratios.get(ratios.size() / 2) : (ratios.get(ratios.size() / 2 - 1) + ratios.get(ratios.size() / 2)) / 2;
-            return 1 - 1 / median;
+            return Estimate.of(costs);
         } finally {
             endpoint.publisher().forget("bench", cfg.name());
             endpoint.release();
         }
     }
 
+    static final int ROUNDS = 5, COST_SPAN = 3;
+
     /**
-     * The experiment trained through Kafka and a local Flink MiniCluster, and bare on the same batches.
-     * Both rates are steady-state: critic steps over the time between the 10% and the last step,
-     * read for the pipeline from its metric records' timestamps.
+     * The experiment trained through Kafka and a local Flink MiniCluster, and bare on the same batches,
+     * in {@link #ROUNDS} rounds: bare, pipeline, bare, pipeline, ..., bare, each pipeline run set
+     * against the mean of the bare runs around it, so a drift in the machine's load hits both sides
+     * of a ratio alike. Every rate is steady-state: critic steps over the time between the 10% and
+     * the last step, read for the pipeline from its metric records' timestamps.
      */
     static Ratio throughput(String arch, String constraint, ExperimentConfig cfg, double seconds) throws Exception {
         String dataset = arch.equals("toy") ? "8gaussians" : "shapes";
-        String yaml = "data: {dataset: " + dataset + ", topic: bench.images}\nexperiments:\n  - {name: " + cfg.name() + ", constraint: " + constraint
+        String yaml = "data: {dataset: " + dataset + ", topic: " + TOPIC + "}\nexperiments:\n  - {name: " + cfg.name() + ", constraint: " + constraint
                 + (arch.equals("toy") ? "" : ", architecture: {dcgan: {base_channels: " + Bench.DCGAN_DIM + "}}") + ", batch_size: " + cfg.batchSize() + "}\n";
         RunConfig config = RunConfig.parse(yaml);
         ExperimentConfig c = config.experiments().get(0);
         long[] shape = config.dataShape();
 
-        // the bare trainer first: it sizes the run
+        // the first bare run sizes the rounds: as many batches as it trains on in `seconds`
         Dataset data = Datasets.open(dataset, null, 5);
-        List<INDArray> batches = new ArrayList<>();
         int producerBatch = c.batchSize();
-        long start = System.nanoTime();
-        Trainer bare = new Trainer(c, shape);
-        List<Long> stamps = new ArrayList<>();
-        while (System.nanoTime() - start < seconds * 1e9 || stamps.size() < 20) {
-            if (batches.size() <= stamps.size()) batches.add(toArray(data.next(producerBatch), shape));
-            bare.step(batches.get(stamps.size()));
-            stamps.add(System.nanoTime());
+        List<INDArray> batches = new ArrayList<>();
+        List<Long> stamps = Bench.onOwnThread(() -> {
+            long start = System.nanoTime();
+            Trainer sizing = new Trainer(c, shape);
+            List<Long> t = new ArrayList<>();
+            while (System.nanoTime() - start < seconds * 1e9 || t.size() < 20) {
+                if (batches.size() <= t.size()) batches.add(toArray(data.next(producerBatch), shape));
+                sizing.step(batches.get(t.size()));
+                t.add(System.nanoTime());
+            }
+            return t;
+        });
+        List<Double> bare = new ArrayList<>(List.of(steadyRate(stamps, 1e-9))), pipeline = new ArrayList<>(), ratios = new ArrayList<>();
+        System.out.printf("pipeline: bare trainer %d critic steps; now %d rounds of the same %d batches through Kafka and Flink, then bare%n",
+                stamps.size(), ROUNDS, batches.size());
+        try (LocalKafkaBroker broker = LocalKafkaBroker.start()) {
+            // the image topic holds exactly the bare trainer's batches: the producer's stream from the same seed
+            ImageBatchProducer.produce(broker.bootstrap(), Datasets.open(dataset, null, 5), TOPIC, producerBatch,
+                    (double) batches.size() * producerBatch / data.epochSize(), null);
+            // a long-running job runs JIT-compiled Flink, Kafka and Pekko code; a fresh JVM spends a third of a core
+            // compiling it in the first minute (measured per thread), so a first job, not counted, warms it up
+            throughPipeline(broker, config, "bench-warm-up");
+            for (int round = 1; round <= ROUNDS; round++) {
+                pipeline.add(throughPipeline(broker, config, "bench-" + round));
+                bare.add(steadyRate(Bench.onOwnThread(() -> {
+                    Trainer again = new Trainer(c, shape);
+                    List<Long> t = new ArrayList<>();
+                    for (INDArray batch : batches) {
+                        again.step(batch);
+                        t.add(System.nanoTime());
+                    }
+                    return t;
+                }), 1e-9));
+                ratios.add(pipeline.get(round - 1) / ((bare.get(round - 1) + bare.get(round)) / 2));
+                System.out.printf(java.util.Locale.ROOT, "pipeline: round %d: %.2f critic steps/s, bare %.2f before and %.2f after: ratio %.3f%n", round,
+                        pipeline.get(round - 1), bare.get(round - 1), bare.get(round), ratios.get(round - 1));
+            }
         }
-        double bareBefore = steadyRate(stamps, 1e-9);
-        System.out.printf("pipeline: bare trainer %d critic steps; now the same %d batches through Kafka and Flink%n", stamps.size(), batches.size());
-        // a long-running job runs JIT-compiled Flink, Kafka and Pekko code; a fresh JVM spends a third of a core
-        // compiling it in the first minute (measured per thread), so a first job on half the batches warms it up
-        throughPipeline(dataset, config, Math.max(20, batches.size() / 2), producerBatch, data.epochSize());
-        double pipelineRate = throughPipeline(dataset, config, batches.size(), producerBatch, data.epochSize());
-        // and bare again on the same batches: a drift in the machine's load over the run hits both sides alike
-        Trainer again = new Trainer(c, shape);
-        stamps.clear();
-        for (INDArray batch : batches) {
-            again.step(batch);
-            stamps.add(System.nanoTime());
-        }
-        double bareAfter = steadyRate(stamps, 1e-9);
-        System.out.printf(java.util.Locale.ROOT, "pipeline: %.2f critic steps/s; bare %.2f before, %.2f after%n", pipelineRate, bareBefore, bareAfter);
-        return new Ratio(pipelineRate, (bareBefore + bareAfter) / 2);
+        return new Ratio(pipeline, bare, ratios);
     }
 
-    private static double throughPipeline(String dataset, RunConfig config, int nBatches, int producerBatch, long epochSize) throws Exception {
-        try (LocalKafkaBroker broker = LocalKafkaBroker.start()) {
-            ImageBatchProducer.produce(broker.bootstrap(), Datasets.open(dataset, null, 5), "bench.images", producerBatch,
-                    (double) nBatches * producerBatch / epochSize, null);
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-            env.setParallelism(1);
-            java.time.Duration brokerCpu = cpu(broker.pid()), ownCpu = cpu(ProcessHandle.current().pid());
-            long wall = System.nanoTime();
-            new TrainingJob(TrainingJob.kafkaSource(broker.bootstrap(), "bench.images", OffsetsInitializer.earliest(), OffsetsInitializer.latest()),
-                    TrainingJob.kafkaSink(broker.bootstrap()), config, "bench", Topics.defaults(), null).execute(env);
-            double seconds = (System.nanoTime() - wall) / 1e9;
-            // on a 2-core machine every CPU-second the broker spends is taken from training
-            System.out.printf(java.util.Locale.ROOT, "pipeline: the job took %.1f s; the broker's JVM used %.1f%% of a core, this JVM %.0f%% (of %d cores)%n", seconds,
-                    100 * (cpu(broker.pid()).minus(brokerCpu).toNanos() / 1e9) / seconds, 100 * (cpu(ProcessHandle.current().pid()).minus(ownCpu).toNanos() / 1e9) / seconds,
-                    Runtime.getRuntime().availableProcessors());
-            List<Long> times = new ArrayList<>();
-            Properties p = new Properties();
-            p.put("bootstrap.servers", broker.bootstrap());
-            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-                TopicPartition tp = new TopicPartition(Topics.defaults().metrics(), 0);
-                consumer.assign(List.of(tp));
-                consumer.seekToBeginning(List.of(tp));
-                long endOffset = consumer.endOffsets(List.of(tp)).get(tp);
-                while (consumer.position(tp) < endOffset)
-                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(300))) {
-                        TrainingMetric m = Codec.TRAINING_METRIC.decode(r.value());
-                        if (m.getName().equals("wasserflow_step_seconds") && "critic".equals(m.getLabels().get("kind"))) times.add(m.getTimeMs());
-                    }
-            }
-            return steadyRate(times, 1e-3);
+    static final String TOPIC = "bench.images";
+
+    /** One job over the whole image topic under this run id: its steady rate in critic steps per second. */
+    private static double throughPipeline(LocalKafkaBroker broker, RunConfig config, String runId) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        java.time.Duration brokerCpu = cpu(broker.pid()), ownCpu = cpu(ProcessHandle.current().pid());
+        long wall = System.nanoTime();
+        new TrainingJob(TrainingJob.kafkaSource(broker.bootstrap(), TOPIC, OffsetsInitializer.earliest(), OffsetsInitializer.latest()),
+                TrainingJob.kafkaSink(broker.bootstrap()), config, runId, Topics.defaults(), null).execute(env);
+        double seconds = (System.nanoTime() - wall) / 1e9;
+        // on a 2-core machine every CPU-second the broker spends is taken from training
+        System.out.printf(java.util.Locale.ROOT, "pipeline: %s: the job took %.1f s; the broker's JVM used %.1f%% of a core, this JVM %.0f%% (of %d cores)%n", runId, seconds,
+                100 * (cpu(broker.pid()).minus(brokerCpu).toNanos() / 1e9) / seconds, 100 * (cpu(ProcessHandle.current().pid()).minus(ownCpu).toNanos() / 1e9) / seconds,
+                Runtime.getRuntime().availableProcessors());
+        List<Long> times = new ArrayList<>();
+        Properties p = new Properties();
+        p.put("bootstrap.servers", broker.bootstrap());
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            TopicPartition tp = new TopicPartition(Topics.defaults().metrics(), 0);
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            long endOffset = consumer.endOffsets(List.of(tp)).get(tp);
+            while (consumer.position(tp) < endOffset)
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(300))) {
+                    TrainingMetric m = Codec.TRAINING_METRIC.decode(r.value());
+                    if (m.getRun().equals(runId) && m.getName().equals("wasserflow_step_seconds") && "critic".equals(m.getLabels().get("kind")))
+                        times.add(m.getTimeMs());
+                }
         }
+        return steadyRate(times, 1e-3);
     }
 
     private static java.time.Duration cpu(long pid) {
