@@ -59,13 +59,6 @@ final class PipelineBench {
         }
     }
 
-    /** Rounds of the pipeline's figure; each pipeline run over the bare trainer's runs just before and after it. */
-    record Ratio(List<Double> pipeline, List<Double> bare, List<Double> ratios) {
-        double median() {
-            return Estimate.of(ratios).median();
-        }
-    }
-
     /**
      * Share of throughput lost to publishing: one trainer alternates blocks of steps that compute no
      * diagnostics and publish nothing with blocks at the default publishing settings whose
@@ -122,7 +115,8 @@ final class PipelineBench {
      * of a ratio alike. Every rate is steady-state: critic steps over the time between the 10% and
      * the last step, read for the pipeline from its metric records' timestamps.
      */
-    static Ratio throughput(String arch, String constraint, ExperimentConfig cfg, double seconds) throws Exception {
+    /** @return each round's ratio: its pipeline run's rate over the mean of the bare runs just before and after it */
+    static List<Double> throughput(String arch, String constraint, ExperimentConfig cfg, double seconds) throws Exception {
         String dataset = arch.equals("toy") ? "8gaussians" : "shapes";
         String yaml = "data: {dataset: " + dataset + ", topic: " + TOPIC + "}\nexperiments:\n  - {name: " + cfg.name() + ", constraint: " + constraint
                 + (arch.equals("toy") ? "" : ", architecture: {dcgan: {base_channels: " + Bench.DCGAN_DIM + "}}") + ", batch_size: " + cfg.batchSize() + "}\n";
@@ -171,7 +165,7 @@ final class PipelineBench {
                         pipeline.get(round - 1), bare.get(round - 1), bare.get(round), ratios.get(round - 1));
             }
         }
-        return new Ratio(pipeline, bare, ratios);
+        return ratios;
     }
 
     static final String TOPIC = "bench.images";
