@@ -148,7 +148,7 @@ final class LocalRun {
     }
 
     /** Where a run's folder keeps its final manifest and its copy of the metrics topic's records. */
-    static final String MANIFEST_FILE = "manifest.avro", METRICS_FILE = "metrics.bin";
+    static final String MANIFEST_FILE = io.wasserflow.pipeline.report.RunFolder.MANIFEST, METRICS_FILE = io.wasserflow.pipeline.report.RunFolder.METRICS;
 
     /** One digest over every experiment's parameters, in config order. */
     static String digest(Map<String, Trainer> trainers) throws Exception {

@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  * Everything {@code report} needs with no broker and no job running.
  */
 public record RunFolder(Path dir, String runId, RunConfig config, RunManifest manifest) {
-    static final String CONFIG = "config.yaml", MANIFEST = "manifest.avro", METRICS = "metrics.bin", SAMPLES = "samples";
+    public static final String CONFIG = "config.yaml", MANIFEST = "manifest.avro", METRICS = "metrics.bin", SAMPLES = "samples";
     /** Far above any real record (a histogram of 1,000 buckets is about 16 KB): a larger length means a corrupt file. */
     private static final int MAX_RECORD_BYTES = 64 << 20;
 
@@ -59,9 +59,13 @@ public record RunFolder(Path dir, String runId, RunConfig config, RunManifest ma
         }
     }
 
-    /** Hands every record of metrics.bin to sink, in file order: repeated [int length, big-endian][single-object-encoded TrainingMetric]. */
+    /** Hands every record of metrics.bin to sink, in file order. */
     void forEachMetric(Consumer<TrainingMetric> sink) throws IOException {
-        Path file = dir.resolve(METRICS);
+        forEachMetric(dir.resolve(METRICS), sink);
+    }
+
+    /** Hands every record of a metrics file to sink, in file order: repeated [int length, big-endian][single-object-encoded TrainingMetric]. */
+    public static void forEachMetric(Path file, Consumer<TrainingMetric> sink) throws IOException {
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
             for (long n = 0; ; n++) {
                 int length;

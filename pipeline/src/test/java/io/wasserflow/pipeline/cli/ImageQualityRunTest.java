@@ -10,10 +10,7 @@ import io.wasserflow.pipeline.broker.LocalKafkaBroker;
 import io.wasserflow.pipeline.source.Datasets;
 import io.wasserflow.pipeline.source.FashionMnist;
 import io.wasserflow.pipeline.source.ImageBatchProducer;
-import io.wasserflow.schemas.Codec;
 import io.wasserflow.schemas.TrainingMetric;
-import java.io.DataInputStream;
-import java.io.EOFException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,17 +61,7 @@ class ImageQualityRunTest {
                 "--run-id", "r-fid", "--workdir", work.toString()}));
 
         List<TrainingMetric> metrics = new ArrayList<>();
-        try (DataInputStream in = new DataInputStream(Files.newInputStream(work.resolve("runs/r-fid").resolve(LocalRun.METRICS_FILE)))) {
-            while (true) {
-                int n;
-                try {
-                    n = in.readInt();
-                } catch (EOFException end) {
-                    break;
-                }
-                metrics.add(Codec.TRAINING_METRIC.decode(in.readNBytes(n)));
-            }
-        }
+        io.wasserflow.pipeline.report.RunFolder.forEachMetric(work.resolve("runs/r-fid").resolve(LocalRun.METRICS_FILE), metrics::add); // the file as report reads it
         // 8 records x 32 images / batch 32 = 8 steps, one critic step per generator step: samples at 2, 4, 6, 8
         for (String measure : List.of("frechet_distance", "birthday_duplicates")) {
             List<TrainingMetric> q = metrics.stream().filter(m -> m.getName().equals("wasserflow_sample_quality") && m.getLabels().get("measure").equals(measure)).toList();

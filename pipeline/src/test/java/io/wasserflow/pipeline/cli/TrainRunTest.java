@@ -16,8 +16,6 @@ import io.wasserflow.pipeline.source.ImageBatchProducer;
 import io.wasserflow.schemas.Codec;
 import io.wasserflow.schemas.RunManifest;
 import io.wasserflow.schemas.TrainingMetric;
-import java.io.DataInputStream;
-import java.io.EOFException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -124,17 +122,7 @@ class TrainRunTest {
         List<TrainingMetric> topic = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : readAll("wasserflow.metrics")) topic.add(Codec.TRAINING_METRIC.decode(r.value()));
         List<TrainingMetric> copy = new ArrayList<>();
-        try (DataInputStream in = new DataInputStream(Files.newInputStream(dir.resolve(LocalRun.METRICS_FILE)))) {
-            while (true) {
-                int n;
-                try {
-                    n = in.readInt();
-                } catch (EOFException end) {
-                    break;
-                }
-                copy.add(Codec.TRAINING_METRIC.decode(in.readNBytes(n)));
-            }
-        }
+        io.wasserflow.pipeline.report.RunFolder.forEachMetric(dir.resolve(LocalRun.METRICS_FILE), copy::add); // the file as report reads it
         assertEquals(topic.stream().filter(m -> m.getRun().equals("r-manifest")).toList(), copy);
         assertTrue(copy.stream().anyMatch(m -> m.getName().equals("wasserflow_critic_step") && m.getValue() == 12), "every step's records");
 
