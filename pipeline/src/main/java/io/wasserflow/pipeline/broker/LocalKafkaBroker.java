@@ -129,30 +129,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
         process = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile())).start();
         awaitReady();
-        yieldToTraining(process.pid());
     }
-
-    /**
-     * Once it serves, the broker runs at the lowest CPU priority (nice 19), every thread of it (the
-     * threads it starts later inherit it). It shares the cores with training here, whose BLAS threads
-     * lose more than the broker's CPU time when it preempts one of them; its own work, a few hundred
-     * small requests a second, only waits a little longer. It starts at normal priority: a broker
-     * restarted beside a busy trainer is ready in seconds. Without {@code renice} it stays as it is.
-     */
-    static void yieldToTraining(long pid) {
-        List<String> cmd = new ArrayList<>(List.of("renice", "-n", String.valueOf(NICE), "-p"));
-        try (Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
-            tasks.forEach(t -> cmd.add(t.getFileName().toString()));
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            p.waitFor(10, TimeUnit.SECONDS);
-        } catch (IOException | UncheckedIOException e) {
-            // no /proc or no renice: the broker keeps the normal priority
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    static final int NICE = 19;
 
     private void writeConfig(Path config) throws IOException {
         Properties p = new Properties();
@@ -182,9 +159,6 @@ public final class LocalKafkaBroker implements AutoCloseable {
         p.setProperty("log.retention.hours", "-1");
         p.setProperty("log.retention.bytes", "-1");
         p.setProperty("auto.create.topics.enable", "true");
-        // One broker, its own controller: no other node reads the metadata log, whose no-op record
-        // every 500 ms (the default) only costs a log append and a flush.
-        p.setProperty("metadata.max.idle.interval.ms", "60000");
         try (var out = Files.newBufferedWriter(config)) {
             p.store(out, "Wasserflow local broker (KRaft), written on every start");
         }
