@@ -70,8 +70,9 @@ public final class Bench {
         if (pipeline) {
             System.out.printf(Locale.ROOT, "publishing every metric (diagnostics, records, Avro, Prometheus): %.1f%% of training throughput, "
                     + "95%% interval %.1f%% to %.1f%% over %d paired blocks (goal < 3%%)%n", 100 * cost.median(), 100 * cost.low(), 100 * cost.high(), cost.samples());
+            PipelineBench.Estimate ratio = PipelineBench.Estimate.of(rounds);
             System.out.printf(Locale.ROOT, "through the pipeline (Kafka -> Flink MiniCluster -> trainer -> Kafka + Prometheus) over the bare trainer on the same batches: "
-                    + "ratio %.3f, the median of %d rounds (%s) (goal >= 0.95)%n", PipelineBench.Estimate.of(rounds).median(), rounds.size(),
+                    + "ratio %.3f, 95%% interval %.3f to %.3f, the median of %d rounds (%s) (goal >= 0.95)%n", ratio.median(), ratio.low(), ratio.high(), rounds.size(),
                     rounds.stream().map(r -> String.format(Locale.ROOT, "%.3f", r)).collect(java.util.stream.Collectors.joining(", ")));
         }
         return 0;

@@ -53,6 +53,26 @@ class LocalKafkaBrokerTest {
         return out;
     }
 
+    static final int SCHED_BATCH = 3;
+
+    /** The scheduling policy of each of a process's threads: field 41 of /proc/PID/task/TID/stat (proc(5)). */
+    static java.util.Set<Integer> schedulingPolicies(long pid) throws Exception {
+        java.util.Set<Integer> policies = new java.util.TreeSet<>();
+        try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+            for (Path t : tasks.toList()) {
+                String stat;
+                try {
+                    stat = Files.readString(t.resolve("stat"));
+                } catch (java.io.IOException gone) {
+                    continue; // a thread that ended meanwhile
+                }
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // fields 3, 4, ...
+                policies.add(Integer.parseInt(fields[41 - 3]));
+            }
+        }
+        return policies;
+    }
+
     static boolean alive(long pid) {
         return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
@@ -77,6 +97,8 @@ class LocalKafkaBrokerTest {
             formatted = Files.getLastModifiedTime(dir.resolve("format.log"));
             pid = broker.pid();
             assertTrue(alive(pid));
+            if (LocalKafkaBroker.BATCH_SCHEDULING.isPresent()) // Linux: every thread of the broker yields to training at wakeup
+                assertEquals(java.util.Set.of(SCHED_BATCH), schedulingPolicies(pid), "scheduling policies of the broker's threads");
         }
         assertFalse(alive(pid), "close() stops the child JVM");
         assertTrue(Files.exists(dir.resolve("data").resolve("meta.properties")), "a given folder is kept");
