@@ -140,7 +140,17 @@ final class PipelineBench {
             }
             return t;
         });
-        List<Double> bare = new ArrayList<>(List.of(steadyRate(stamps, 1e-9))), pipeline = new ArrayList<>(), ratios = new ArrayList<>();
+        // the sizing run converted each batch between its steps: the rounds' bare runs, the first one too, train on them ready-made
+        java.util.concurrent.Callable<Double> bareRun = () -> {
+            Trainer again = new Trainer(c, shape);
+            List<Long> t = new ArrayList<>();
+            for (INDArray batch : batches) {
+                again.step(batch);
+                t.add(System.nanoTime());
+            }
+            return steadyRate(t, 1e-9);
+        };
+        List<Double> bare = new ArrayList<>(), pipeline = new ArrayList<>(), ratios = new ArrayList<>();
         System.out.printf("pipeline: bare trainer %d critic steps; now %d rounds of the same %d batches through Kafka and Flink, then bare%n",
                 stamps.size(), ROUNDS, batches.size());
         try (LocalKafkaBroker broker = LocalKafkaBroker.start()) {
@@ -150,17 +160,10 @@ final class PipelineBench {
             // a long-running job runs JIT-compiled Flink, Kafka and Pekko code; a fresh JVM spends a third of a core
             // compiling it in the first minute (measured per thread), so a first job, not counted, warms it up
             throughPipeline(broker, config, "bench-warm-up");
+            bare.add(Bench.onOwnThread(bareRun)); // just before the first round, as every later one runs just after its round
             for (int round = 1; round <= ROUNDS; round++) {
                 pipeline.add(throughPipeline(broker, config, "bench-" + round));
-                bare.add(steadyRate(Bench.onOwnThread(() -> {
-                    Trainer again = new Trainer(c, shape);
-                    List<Long> t = new ArrayList<>();
-                    for (INDArray batch : batches) {
-                        again.step(batch);
-                        t.add(System.nanoTime());
-                    }
-                    return t;
-                }), 1e-9));
+                bare.add(Bench.onOwnThread(bareRun));
                 ratios.add(pipeline.get(round - 1) / ((bare.get(round - 1) + bare.get(round)) / 2));
                 System.out.printf(java.util.Locale.ROOT, "pipeline: round %d: %.2f critic steps/s, bare %.2f before and %.2f after: ratio %.3f%n", round,
                         pipeline.get(round - 1), bare.get(round - 1), bare.get(round), ratios.get(round - 1));
