@@ -115,8 +115,9 @@ final class PipelineBench {
      * against the mean of the bare runs around it, so a drift in the machine's load hits both sides
      * of a ratio alike. Every rate is steady-state: critic steps over the time between the 10% and
      * the last step, read for the pipeline from its metric records' timestamps.
+     *
+     * @return each round's ratio: its pipeline run's rate over the mean of the bare runs just before and after it
      */
-    /** @return each round's ratio: its pipeline run's rate over the mean of the bare runs just before and after it */
     static List<Double> throughput(String arch, String constraint, ExperimentConfig cfg, double seconds) throws Exception {
         String dataset = arch.equals("toy") ? "8gaussians" : "shapes";
         String yaml = "data: {dataset: " + dataset + ", topic: " + TOPIC + "}\nexperiments:\n  - {name: " + cfg.name() + ", constraint: " + constraint
@@ -125,22 +126,21 @@ final class PipelineBench {
         ExperimentConfig c = config.experiments().get(0);
         long[] shape = config.dataShape();
 
-        // the first bare run sizes the rounds: as many batches as it trains on in `seconds`
+        // a sizing run, not a measurement (it converts each batch between its steps): the rounds train on as many
+        // batches as the bare trainer trains on in `seconds`
         Dataset data = Datasets.open(dataset, null, 5);
         int producerBatch = c.batchSize();
         List<INDArray> batches = new ArrayList<>();
-        List<Long> stamps = Bench.onOwnThread(() -> {
+        Bench.onOwnThread(() -> {
             long start = System.nanoTime();
             Trainer sizing = new Trainer(c, shape);
-            List<Long> t = new ArrayList<>();
-            while (System.nanoTime() - start < seconds * 1e9 || t.size() < 20) {
-                if (batches.size() <= t.size()) batches.add(toArray(data.next(producerBatch), shape));
-                sizing.step(batches.get(t.size()));
-                t.add(System.nanoTime());
+            while (System.nanoTime() - start < seconds * 1e9 || batches.size() < 20) {
+                batches.add(toArray(data.next(producerBatch), shape));
+                sizing.step(batches.get(batches.size() - 1));
             }
-            return t;
+            return null;
         });
-        // the sizing run converted each batch between its steps: the rounds' bare runs, the first one too, train on them ready-made
+        // every bare run of the rounds, the first one too, trains on the batches ready-made
         java.util.concurrent.Callable<Double> bareRun = () -> {
             Trainer again = new Trainer(c, shape);
             List<Long> t = new ArrayList<>();
@@ -151,8 +151,8 @@ final class PipelineBench {
             return steadyRate(t, 1e-9);
         };
         List<Double> bare = new ArrayList<>(), pipeline = new ArrayList<>(), ratios = new ArrayList<>();
-        System.out.printf("pipeline: bare trainer %d critic steps; now %d rounds of the same %d batches through Kafka and Flink, then bare%n",
-                stamps.size(), ROUNDS, batches.size());
+        System.out.printf(java.util.Locale.ROOT, "pipeline: %d batches, as many as the bare trainer trains on in %.0f s; now %d rounds of them through Kafka and Flink, "
+                + "each between bare runs on them%n", batches.size(), seconds, ROUNDS);
         try (LocalKafkaBroker broker = LocalKafkaBroker.start()) {
             // the image topic holds exactly the bare trainer's batches: the producer's stream from the same seed
             ImageBatchProducer.produce(broker.bootstrap(), Datasets.open(dataset, null, 5), TOPIC, producerBatch,
