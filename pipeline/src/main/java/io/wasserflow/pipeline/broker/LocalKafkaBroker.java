@@ -165,6 +165,9 @@ public final class LocalKafkaBroker implements AutoCloseable {
         // instead of 3 and 8, each of which wakes several times a second to poll, taking the trainer's cores.
         p.setProperty("num.network.threads", "1");
         p.setProperty("num.io.threads", "2");
+        // The one controller writes no no-op record to its metadata log every 500 ms (each one appended, flushed and
+        // replayed by three threads): a lone voter needs no heartbeat in its log to stay leader.
+        p.setProperty("metadata.max.idle.interval.ms", "0");
         try (var out = Files.newBufferedWriter(config)) {
             p.store(out, "Wasserflow local broker (KRaft), written on every start");
         }

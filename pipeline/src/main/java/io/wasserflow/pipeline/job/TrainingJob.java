@@ -68,17 +68,23 @@ public final class TrainingJob {
                 .fromSource(source, WatermarkStrategy.noWatermarks(), "image batches").uid("image-source").setParallelism(1)
                 .process(new DecodeImageBatches(config.dataShape(), topics.deadLetters(), runId)).uid("decode").name("decode").setParallelism(1);
 
-        DataStream<Emitted> metrics = decoded
+        DataStream<ExperimentBatch> batches = decoded
                 .flatMap((ImageRecord b, Collector<ExperimentBatch> out) -> {
                     for (int i = 0; i < experiments; i++) out.collect(new ExperimentBatch(i, b));
-                }).returns(ExperimentBatch.class).uid("fan-out").name("fan out to experiments").setParallelism(1)
-                .partitionCustom((Integer experiment, int partitions) -> experiment % partitions, e -> e.experiment)
+                }).returns(ExperimentBatch.class).uid("fan-out").name("fan out to experiments").setParallelism(1);
+        // One trainer subtask takes every experiment straight from the fan-out, in the same task (a chain: no thread
+        // hand-off, no serialization); several take theirs by experiment. Savepoints map state by uid, not by topology,
+        // so a run restores at either parallelism.
+        if (parallelism > 1) batches = batches.partitionCustom((Integer experiment, int partitions) -> experiment % partitions, e -> e.experiment);
+        DataStream<Emitted> metrics = batches
                 .transform("train", TypeInformation.of(Emitted.class),
                         new TrainerOperator(config.yaml(), runId, topics, saveDir == null ? null : saveDir.toString(), blasThreads, progress, maxGeneratorSteps))
                 .uid("trainers") // savepoints map the trainers' state by this id
                 .setParallelism(parallelism);
 
-        metrics.union(decoded.getSideOutput(DecodeImageBatches.DEAD_LETTERS)).sinkTo(sink).uid("kafka-sink").name("to kafka");
+        // each sink chained to its producer: the trainers' records leave from the trainers' task, the dead letters from the decoder's
+        metrics.sinkTo(sink).uid("kafka-sink").name("to kafka").setParallelism(parallelism);
+        decoded.getSideOutput(DecodeImageBatches.DEAD_LETTERS).sinkTo(sink).uid("dead-letter-sink").name("dead letters to kafka").setParallelism(1);
     }
 
     public JobExecutionResult execute(StreamExecutionEnvironment env) throws Exception {
@@ -95,9 +101,9 @@ public final class TrainingJob {
     /** The image topic from the start offsets, bounded at the stop offsets unless they are null; it ends after a restore too. */
     public static RestorableKafkaSource<RawRecord> kafkaSource(String bootstrap, String topic, OffsetsInitializer start, OffsetsInitializer stop) {
         var b = KafkaSource.<RawRecord>builder().setBootstrapServers(bootstrap).setTopics(topic)
-                .setStartingOffsets(start).setDeserializer(new RawDeserializer())
-                .setProperty("partition.discovery.interval.ms", "-1");
-        if (stop != null) b.setBounded(stop);
+                .setStartingOffsets(start).setDeserializer(new RawDeserializer());
+        if (stop != null) b.setBounded(stop); // a bounded source never looks for new partitions
+        else b.setProperty("partition.discovery.interval.ms", "-1");
         return new RestorableKafkaSource<>(b.build());
     }
 
@@ -106,12 +112,14 @@ public final class TrainingJob {
                 .setRecordSerializer((KafkaRecordSerializationSchema<Emitted>) (e, ctx, ts) ->
                         new ProducerRecord<>(e.topic, e.key == null ? null : e.key.getBytes(java.nio.charset.StandardCharsets.UTF_8), e.value))
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-                // a step's records (about 20) and the next steps' go out in one request every 100 ms rather than one a step:
-                // fewer requests for the broker that shares the trainer's cores; Grafana reads Prometheus, not this topic
-                .setProperty("linger.ms", String.valueOf(LINGER_MS)).build();
+                // a step's records (about 20) and the next steps' go out in one request a second rather than one a step:
+                // fewer requests for the broker that shares the trainer's cores; Grafana reads Prometheus, not this topic,
+                // and the records of a run that ends or stops are flushed at once. A second of records fits one batch.
+                .setProperty("linger.ms", String.valueOf(LINGER_MS))
+                .setProperty("batch.size", String.valueOf(512 * 1024)).build();
     }
 
-    static final int LINGER_MS = 100;
+    static final int LINGER_MS = 1000;
 
     static final class RawDeserializer implements KafkaRecordDeserializationSchema<RawRecord> {
         @Override
