@@ -9,7 +9,7 @@ import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 
 /** `wasserflow produce`: streams a dataset into Kafka as ImageBatch records. */
-final class ProduceCommand {
+public final class ProduceCommand {
     private ProduceCommand() {}
 
     static int run(Args args) throws Exception {
@@ -42,7 +42,7 @@ final class ProduceCommand {
     }
 
     /** Fails fast, in one line, when no broker answers. */
-    static void requireReachable(String bootstrap) {
+    public static void requireReachable(String bootstrap) {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap, "request.timeout.ms", "3000", "default.api.timeout.ms", "5000"))) {
             admin.describeCluster().nodes().get();
         } catch (Exception e) {

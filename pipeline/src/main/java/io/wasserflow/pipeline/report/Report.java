@@ -6,7 +6,9 @@ import io.wasserflow.models.quality.FashionClassifier;
 import io.wasserflow.models.quality.ImageQuality;
 import io.wasserflow.models.train.ExperimentConfig;
 import io.wasserflow.models.train.Trainer;
+import io.wasserflow.pipeline.cli.ProduceCommand;
 import io.wasserflow.pipeline.cli.UsageException;
+import io.wasserflow.pipeline.job.Topics;
 import io.wasserflow.pipeline.render.HistogramPlot;
 import io.wasserflow.pipeline.render.LinePlot;
 import io.wasserflow.schemas.RunManifest;
@@ -54,8 +56,28 @@ public final class Report {
 
     /** Writes the report of run {@code runId} of {@code workdir} into {@code out}; returns the path of report.md. */
     public static Path write(Path workdir, String runId, Path out) throws IOException {
+        return write(workdir, runId, out, null);
+    }
+
+    /**
+     * As above, with the manifest and the metric records read from the broker at {@code bootstrap}
+     * (null: from the run folder's local copy); sample pictures and final states from the run folder
+     * where this machine has one.
+     */
+    public static Path write(Path workdir, String runId, Path out, String bootstrap) throws IOException {
         if (Files.exists(out) && !Files.isDirectory(out)) throw new UsageException("--out " + out + " is a file, not a folder");
-        Report r = new Report(RunFolder.open(workdir, runId), out);
+        if (bootstrap == null) return write(RunFolder.open(workdir, runId), out);
+        ProduceCommand.requireReachable(bootstrap);
+        Path copy = Files.createTempFile("wasserflow-report-", ".metrics");
+        try {
+            return write(RunFolder.fromBroker(bootstrap, Topics.defaults(), workdir, runId, copy), out);
+        } finally {
+            Files.deleteIfExists(copy);
+        }
+    }
+
+    private static Path write(RunFolder run, Path out) throws IOException {
+        Report r = new Report(run, out);
         r.read();
         Files.createDirectories(out);
         r.header();

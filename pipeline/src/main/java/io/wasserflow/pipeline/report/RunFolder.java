@@ -6,7 +6,16 @@ import io.wasserflow.pipeline.config.RunConfig;
 import io.wasserflow.schemas.Codec;
 import io.wasserflow.schemas.RunManifest;
 import io.wasserflow.schemas.TrainingMetric;
+import io.wasserflow.pipeline.job.Topics;
 import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataOutputStream;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -23,9 +32,10 @@ import java.util.stream.Stream;
 /**
  * A finished run's folder, {@code <workdir>/runs/<run>/}, as the CLI leaves it: the config, the
  * final manifest, the local copy of the run's metric records, sample pictures and trainer states.
- * Everything {@code report} needs with no broker and no job running.
+ * Everything {@code report} needs with no broker and no job running; or, for {@code report
+ * --bootstrap}, the run's manifest and metric records from the broker's topics.
  */
-public record RunFolder(Path dir, String runId, RunConfig config, RunManifest manifest) {
+public record RunFolder(Path dir, String runId, RunConfig config, RunManifest manifest, Path metrics) {
     public static final String CONFIG = "config.yaml", MANIFEST = "manifest.avro", METRICS = "metrics.bin", SAMPLES = "samples";
     /** Far above any real record (a histogram of 1,000 buckets is about 16 KB): a larger length means a corrupt file. */
     private static final int MAX_RECORD_BYTES = 64 << 20;
@@ -43,9 +53,74 @@ public record RunFolder(Path dir, String runId, RunConfig config, RunManifest ma
             throw new UsageException(dir.resolve(CONFIG) + ": " + e.getMessage());
         }
         try {
-            return new RunFolder(dir, runId, config, Codec.RUN_MANIFEST.decode(Files.readAllBytes(dir.resolve(MANIFEST))));
+            return new RunFolder(dir, runId, config, Codec.RUN_MANIFEST.decode(Files.readAllBytes(dir.resolve(MANIFEST))), dir.resolve(METRICS));
         } catch (Codec.DecodeException e) {
             throw new UsageException(dir.resolve(MANIFEST) + " is not a run manifest: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The run as a broker has it: its latest manifest in the runs topic (the config with it) and its
+     * records of the metrics topic, copied in topic order into {@code copy}, a metrics file as the
+     * local one. Sample pictures and final states are not on the broker: they come from this
+     * machine's run folder where it has one. A run still training has a manifest with no end yet.
+     */
+    static RunFolder fromBroker(String bootstrap, Topics topics, Path workdir, String runId, Path copy) throws IOException {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("allow.auto.create.topics", "false");
+        RunManifest[] manifest = {null};
+        java.util.LinkedHashSet<String> seen = new java.util.LinkedHashSet<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(copy), 1 << 16))) {
+            forEach(c, topics.runs(), value -> {
+                RunManifest m;
+                try {
+                    m = Codec.RUN_MANIFEST.decode(value);
+                } catch (Codec.DecodeException e) {
+                    return; // not a manifest: nothing of this run
+                }
+                seen.remove(m.getRunId());
+                seen.add(m.getRunId());
+                if (m.getRunId().equals(runId)) manifest[0] = m; // the latest: the final one of a finished run
+            });
+            if (manifest[0] == null) {
+                List<String> ids = List.copyOf(seen);
+                throw new UsageException("no run '" + runId + "' in topic " + topics.runs() + " on " + bootstrap + (ids.isEmpty() ? " (no runs there)"
+                        : " (runs there: " + String.join(", ", ids.subList(Math.max(0, ids.size() - 5), ids.size())) + (ids.size() > 5 ? ", ..." : "") + ")"));
+            }
+            forEach(c, topics.metrics(), value -> {
+                try {
+                    if (!Codec.TRAINING_METRIC.decode(value).getRun().equals(runId)) return;
+                } catch (Codec.DecodeException e) {
+                    return;
+                }
+                out.writeInt(value.length);
+                out.write(value);
+            });
+        }
+        RunConfig config;
+        try {
+            config = RunConfig.parse(manifest[0].getConfigYaml());
+        } catch (ConfigException e) {
+            throw new UsageException("run " + runId + ": the config in its manifest no longer parses: " + e.getMessage());
+        }
+        return new RunFolder(workdir.resolve("runs").resolve(runId), runId, config, manifest[0], copy);
+    }
+
+    private interface RecordValue {
+        void accept(byte[] value) throws IOException;
+    }
+
+    /** Hands every record's value of a topic to sink, partition by partition, from its start to its end when called (none when it does not exist). */
+    private static void forEach(KafkaConsumer<byte[], byte[]> c, String topic, RecordValue sink) throws IOException {
+        List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+        for (TopicPartition tp : parts) {
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            long end = c.endOffsets(List.of(tp)).get(tp);
+            while (c.position(tp) < end)
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500)).records(tp)) if (r.offset() < end && r.value() != null) sink.accept(r.value());
         }
     }
 
@@ -61,7 +136,7 @@ public record RunFolder(Path dir, String runId, RunConfig config, RunManifest ma
 
     /** Hands every record of metrics.bin to sink, in file order. */
     void forEachMetric(Consumer<TrainingMetric> sink) throws IOException {
-        forEachMetric(dir.resolve(METRICS), sink);
+        forEachMetric(metrics, sink);
     }
 
     /** Hands every record of a metrics file to sink, in file order: repeated [int length, big-endian][single-object-encoded TrainingMetric]. */
