@@ -32,6 +32,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
     static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
     /** util-linux's chrt, which starts a command under a scheduling policy (Linux only; absent elsewhere). */
     static final java.util.Optional<Path> BATCH_SCHEDULING = Stream.of("/usr/bin/chrt", "/bin/chrt").map(Path::of).filter(Files::isExecutable).findFirst();
+    /** util-linux's setsid, which starts a command in a session of its own (Linux only; absent elsewhere). */
+    static final java.util.Optional<Path> OWN_SESSION = Stream.of("/usr/bin/setsid", "/bin/setsid").map(Path::of).filter(Files::isExecutable).findFirst();
     /** The listeners bind 127.0.0.1 (not ::1), so ports are checked there. */
     private static final InetAddress LOOPBACK = loopback4();
 
@@ -197,6 +199,10 @@ public final class LocalKafkaBroker implements AutoCloseable {
         // its wakeups wait for the running thread's time slice instead of preempting the trainer's threads mid-step.
         // Paired blocks of a bare trainer beside an idle job: a running broker cost the trainer 5.6-6.7% at normal
         // scheduling, 2.8% under SCHED_BATCH (median of about 80 pairs each).
+        // In a session of its own: a terminal's Ctrl-C goes to its whole foreground process group, and must stop the run
+        // (which drains into the broker, then stops it), not kill the broker under the draining job. This JVM's death
+        // still stops it (BrokerMain watches its stdin). setsid execs, so the broker keeps the pid this JVM knows.
+        OWN_SESSION.ifPresent(setsid -> cmd.add(setsid.toString()));
         BATCH_SCHEDULING.ifPresent(chrt -> cmd.addAll(List.of(chrt.toString(), "--batch", "0")));
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.add("-Xmx512m");
@@ -205,8 +211,17 @@ public final class LocalKafkaBroker implements AutoCloseable {
         cmd.add("-Djava.awt.headless=true");
         cmd.add("-Dlog4j2.configurationFile=" + dir.resolve("log4j2-broker.xml"));
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(absolute(System.getProperty("java.class.path")));
         return cmd;
+    }
+
+    /**
+     * A class path with each entry made absolute: the child runs in the broker's folder, where a
+     * relative entry (as {@code java -jar pipeline/target/wasserflow.jar} gives) names nothing.
+     */
+    static String absolute(String classPath) {
+        return Stream.of(classPath.split(java.io.File.pathSeparator, -1)) // an empty entry is the working folder, as for java itself
+                .map(e -> Path.of(e).toAbsolutePath().toString()).collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
     }
 
     private void format(Path config) throws IOException {

@@ -91,7 +91,8 @@ final class DemoCommand {
      * topic does not fill the disk while nothing trains on it.
      */
     static final class Streamer extends Thread implements AutoCloseable {
-        static final int AHEAD = 32;
+        /** The metrics topic shows progress up to a second late (the job's sink lingers 1 s): more than a second of the fastest toy trainer's batches. */
+        static final int AHEAD = 128;
         private final String bootstrap;
         private final Dataset data;
         private final RunConfig config;

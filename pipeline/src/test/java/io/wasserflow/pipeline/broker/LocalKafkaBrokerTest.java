@@ -126,6 +126,13 @@ class LocalKafkaBrokerTest {
     }
 
     @Test
+    void theChildsClassPathNamesTheSameFilesFromItsOwnFolder() {
+        String cwd = Path.of("").toAbsolutePath().toString();
+        assertEquals(cwd + "/pipeline/target/wasserflow.jar", LocalKafkaBroker.absolute("pipeline/target/wasserflow.jar"), "java -jar with a relative path");
+        assertEquals(cwd + "/a.jar:/opt/b.jar:" + cwd + ":" + cwd + "/classes", LocalKafkaBroker.absolute("a.jar:/opt/b.jar::classes"));
+    }
+
+    @Test
     void badPortsAreRefusedByName() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LocalKafkaBroker.start(null, taken.getLocalPort()));

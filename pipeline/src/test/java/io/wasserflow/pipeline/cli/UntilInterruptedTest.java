@@ -104,6 +104,46 @@ class UntilInterruptedTest {
         }
     }
 
+    /**
+     * A terminal's Ctrl-C reaches its whole foreground process group: the demo's own broker is in
+     * that group's reach unless it runs in a session of its own, and the run drains into it after
+     * the interrupt. Here the demo runs in a new session of its own (as a shell's job) and the
+     * SIGINT goes to every process of its group.
+     */
+    @Test
+    void ctrlCAtATerminalStopsTheDemoCleanlyWithItsOwnBroker(@TempDir Path tmp) throws Exception {
+        java.util.Optional<Path> setsid = java.util.stream.Stream.of("/usr/bin/setsid", "/bin/setsid").map(Path::of).filter(Files::isExecutable).findFirst();
+        org.junit.jupiter.api.Assumptions.assumeTrue(setsid.isPresent(), "util-linux's setsid (Linux)");
+        Path config = tmp.resolve("run.yaml");
+        Files.writeString(config, YAML.replace("never.images", "demo.images"));
+        List<String> cmd = new ArrayList<>(List.of(setsid.get().toString(), ProcessHandle.current().info().command().orElse("java")));
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) if (a.startsWith("--add-")) cmd.add(a);
+        cmd.addAll(List.of("-Xmx1g", "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"), ChildMain.class.getName(),
+                Main.class.getName(), "demo", "--config", config.toString(), "--steps", "0", "--workdir", tmp.resolve("work").toString()));
+        Path log = tmp.resolve("demo.log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start(); // setsid execs: p's pid leads the group
+        List<ProcessHandle> family = new ArrayList<>();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            while (!read(log).contains("[gp] generator step")) { // a progress line: it trains
+                assertTrue(p.isAlive(), () -> "demo ended early:\n" + read(log));
+                assertTrue(System.nanoTime() < deadline, () -> "no progress line in 3 minutes:\n" + read(log));
+                Thread.sleep(300);
+            }
+            p.descendants().forEach(family::add);
+            assertTrue(family.size() >= 1, "the broker runs as a child");
+            assertEquals(0, new ProcessBuilder("kill", "-INT", "--", "-" + p.pid()).start().waitFor(), "SIGINT to the demo's process group");
+            assertTrue(p.waitFor(2, TimeUnit.MINUTES), () -> "still running 2 minutes after Ctrl-C:\n" + read(log));
+        } finally {
+            p.destroyForcibly();
+        }
+        String out = read(log);
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("interrupted: stopping the run"), out);
+        assertTrue(out.matches("(?s).*run \\S+ finished; final parameters digest [0-9a-f]{16}.*"), out);
+        for (ProcessHandle h : family) h.onExit().get(30, TimeUnit.SECONDS); // and the broker stopped with the demo
+    }
+
     private static boolean trainedAll(LocalKafkaBroker broker, int criticSteps) {
         int done = 0;
         Properties p = new Properties();

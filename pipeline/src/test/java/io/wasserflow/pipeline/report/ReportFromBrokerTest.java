@@ -15,6 +15,7 @@ import io.wasserflow.schemas.TrainingMetric;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -113,6 +114,16 @@ class ReportFromBrokerTest {
                 "no run 'nope' in topic wasserflow.runs on " + broker.bootstrap(), "r-remote", "r-other");
         assertUsage(() -> ReportCommand.run(args("--run", run.runId(), "--out", out.toString(), "--bootstrap", "127.0.0.1:1")), "cannot reach a Kafka broker at 127.0.0.1:1");
         assertFalse(Files.exists(out.resolve(Report.REPORT)));
+    }
+
+    @Test
+    void aBrokerWithoutTheTopicsHasNoRunsAndKeepsItSo() throws Exception {
+        Topics absent = new Topics("absent.metrics", "absent.alerts", "absent.runs", "absent.deadletter");
+        assertUsage(() -> RunFolder.fromBroker(broker.bootstrap(), absent, tmp, run.runId(), tmp.resolve("copy.metrics")),
+                "no run 'r-remote' in topic absent.runs", "(no runs there)");
+        try (Admin admin = Admin.create(java.util.Map.of("bootstrap.servers", broker.bootstrap()))) {
+            assertFalse(admin.listTopics().names().get().stream().anyMatch(t -> t.startsWith("absent.")), "reading creates no topic");
+        }
     }
 
     private static Path localReport() throws Exception {
