@@ -52,32 +52,20 @@ class UntilInterruptedTest {
             Path config = tmp.resolve("run.yaml");
             Files.writeString(config, YAML);
 
-            List<String> cmd = new ArrayList<>();
-            cmd.add(ProcessHandle.current().info().command().orElse("java"));
-            for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) if (a.startsWith("--add-")) cmd.add(a);
-            cmd.addAll(List.of("-Xmx1g", "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"), ChildMain.class.getName(),
-                    Main.class.getName(), "train", "--bootstrap", broker.bootstrap(), "--config", config.toString(), "--from", "offsets:0=4",
-                    "--until", "never", "--run-id", "r-never", "--workdir", tmp.resolve("work").toString()));
             Path log = tmp.resolve("train.log");
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process p = new ProcessBuilder(main("train", "--bootstrap", broker.bootstrap(), "--config", config.toString(), "--from", "offsets:0=4",
+                    "--until", "never", "--run-id", "r-never", "--workdir", tmp.resolve("work").toString()))
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            String out;
             try {
                 // 36 records x 32 points = 18 critic steps of 64 each; wait until both have trained all of them, idle on the topic's end
-                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-                while (!trainedAll(broker, 18)) {
-                    assertTrue(p.isAlive(), () -> "train ended early:\n" + read(log));
-                    assertTrue(System.nanoTime() < deadline, () -> "no 18 critic steps in 3 minutes:\n" + read(log));
-                    Thread.sleep(300);
-                }
+                awaitTraining(p, log, () -> trainedAll(broker, 18), "18 critic steps");
                 assertTrue(p.isAlive(), "an unbounded run waits for more data");
-                assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor());
-                assertTrue(p.waitFor(2, TimeUnit.MINUTES), () -> "still running 2 minutes after Ctrl-C:\n" + read(log));
+                out = interrupt(p, log, Long.toString(p.pid()));
             } finally {
                 p.destroyForcibly();
             }
-            String out = read(log);
-            assertEquals(0, p.exitValue(), out);
             assertTrue(out.contains("training until interrupted (Ctrl-C)"), out);
-            assertTrue(out.contains("interrupted: stopping the run"), out);
             assertTrue(out.contains("run r-never finished"), out);
 
             Path dir = tmp.resolve("work/runs/r-never");
@@ -116,32 +104,52 @@ class UntilInterruptedTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(setsid.isPresent(), "util-linux's setsid (Linux)");
         Path config = tmp.resolve("run.yaml");
         Files.writeString(config, YAML.replace("never.images", "demo.images"));
-        List<String> cmd = new ArrayList<>(List.of(setsid.get().toString(), ProcessHandle.current().info().command().orElse("java")));
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) if (a.startsWith("--add-")) cmd.add(a);
-        cmd.addAll(List.of("-Xmx1g", "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"), ChildMain.class.getName(),
-                Main.class.getName(), "demo", "--config", config.toString(), "--steps", "0", "--workdir", tmp.resolve("work").toString()));
+        List<String> cmd = new ArrayList<>(List.of(setsid.get().toString()));
+        cmd.addAll(main("demo", "--config", config.toString(), "--steps", "0", "--workdir", tmp.resolve("work").toString()));
         Path log = tmp.resolve("demo.log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start(); // setsid execs: p's pid leads the group
         List<ProcessHandle> family = new ArrayList<>();
+        String out;
         try {
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-            while (!read(log).contains("[gp] generator step")) { // a progress line: it trains
-                assertTrue(p.isAlive(), () -> "demo ended early:\n" + read(log));
-                assertTrue(System.nanoTime() < deadline, () -> "no progress line in 3 minutes:\n" + read(log));
-                Thread.sleep(300);
-            }
+            awaitTraining(p, log, () -> read(log).contains("[gp] generator step"), "a progress line");
             p.descendants().forEach(family::add);
             assertTrue(family.size() >= 1, "the broker runs as a child");
-            assertEquals(0, new ProcessBuilder("kill", "-INT", "--", "-" + p.pid()).start().waitFor(), "SIGINT to the demo's process group");
-            assertTrue(p.waitFor(2, TimeUnit.MINUTES), () -> "still running 2 minutes after Ctrl-C:\n" + read(log));
+            out = interrupt(p, log, "-" + p.pid()); // the whole process group
         } finally {
             p.destroyForcibly();
         }
+        assertTrue(out.matches("(?s).*run \\S+ finished; final parameters digest [0-9a-f]{16}.*"), out);
+        for (ProcessHandle h : family) h.onExit().get(30, TimeUnit.SECONDS); // and the broker stopped with the demo
+    }
+
+    /** The command that runs Main with these arguments in a child JVM (this one's module flags and class path). */
+    private static List<String> main(String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) if (a.startsWith("--add-")) cmd.add(a);
+        cmd.addAll(List.of("-Xmx1g", "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"), ChildMain.class.getName(), Main.class.getName()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /** Waits, up to 3 minutes, until the child has trained as far as {@code trained} says, while it runs. */
+    private static void awaitTraining(Process p, Path log, java.util.function.BooleanSupplier trained, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (!trained.getAsBoolean()) {
+            assertTrue(p.isAlive(), () -> "ended early:\n" + read(log));
+            assertTrue(System.nanoTime() < deadline, () -> "no " + what + " in 3 minutes:\n" + read(log));
+            Thread.sleep(300);
+        }
+    }
+
+    /** SIGINT to {@code target} (a pid, or minus a process group's id), then the child's output once it has stopped its run and exited 0. */
+    private static String interrupt(Process p, Path log, String target) throws Exception {
+        assertEquals(0, new ProcessBuilder("kill", "-INT", "--", target).start().waitFor(), "SIGINT to " + target);
+        assertTrue(p.waitFor(2, TimeUnit.MINUTES), () -> "still running 2 minutes after Ctrl-C:\n" + read(log));
         String out = read(log);
         assertEquals(0, p.exitValue(), out);
         assertTrue(out.contains("interrupted: stopping the run"), out);
-        assertTrue(out.matches("(?s).*run \\S+ finished; final parameters digest [0-9a-f]{16}.*"), out);
-        for (ProcessHandle h : family) h.onExit().get(30, TimeUnit.SECONDS); // and the broker stopped with the demo
+        return out;
     }
 
     private static boolean trainedAll(LocalKafkaBroker broker, int criticSteps) {
