@@ -31,9 +31,9 @@ public final class LocalKafkaBroker implements AutoCloseable {
     static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
     /** util-linux's chrt, which starts a command under a scheduling policy (Linux only; absent elsewhere). */
-    static final java.util.Optional<Path> BATCH_SCHEDULING = Stream.of("/usr/bin/chrt", "/bin/chrt").map(Path::of).filter(Files::isExecutable).findFirst();
+    static final java.util.Optional<Path> BATCH_SCHEDULING = utilLinux("chrt");
     /** util-linux's setsid, which starts a command in a session of its own (Linux only; absent elsewhere). */
-    static final java.util.Optional<Path> OWN_SESSION = Stream.of("/usr/bin/setsid", "/bin/setsid").map(Path::of).filter(Files::isExecutable).findFirst();
+    static final java.util.Optional<Path> OWN_SESSION = utilLinux("setsid");
     /** The listeners bind 127.0.0.1 (not ::1), so ports are checked there. */
     private static final InetAddress LOOPBACK = loopback4();
 
@@ -194,15 +194,15 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
     private List<String> javaCommand() {
         List<String> cmd = new ArrayList<>();
+        // In a session of its own: a terminal's Ctrl-C goes to its whole foreground process group, and must stop the run
+        // (which drains into the broker, then stops it), not kill the broker under the draining job. This JVM's death
+        // still stops it (BrokerMain watches its stdin). setsid execs, so the broker keeps the pid this JVM knows.
+        OWN_SESSION.ifPresent(setsid -> cmd.add(setsid.toString()));
         // The broker shares the machine with training and serves it a few requests a second. Under SCHED_BATCH it keeps
         // its full fair share of CPU (unlike a nice value, which starved it beside spinning BLAS threads in a CI run), but
         // its wakeups wait for the running thread's time slice instead of preempting the trainer's threads mid-step.
         // Paired blocks of a bare trainer beside an idle job: a running broker cost the trainer 5.6-6.7% at normal
         // scheduling, 2.8% under SCHED_BATCH (median of about 80 pairs each).
-        // In a session of its own: a terminal's Ctrl-C goes to its whole foreground process group, and must stop the run
-        // (which drains into the broker, then stops it), not kill the broker under the draining job. This JVM's death
-        // still stops it (BrokerMain watches its stdin). setsid execs, so the broker keeps the pid this JVM knows.
-        OWN_SESSION.ifPresent(setsid -> cmd.add(setsid.toString()));
         BATCH_SCHEDULING.ifPresent(chrt -> cmd.addAll(List.of(chrt.toString(), "--batch", "0")));
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.add("-Xmx512m");
@@ -213,6 +213,11 @@ public final class LocalKafkaBroker implements AutoCloseable {
         cmd.add("-cp");
         cmd.add(absolute(System.getProperty("java.class.path")));
         return cmd;
+    }
+
+    /** A util-linux command at its fixed path, so the broker's command does not depend on the caller's PATH. */
+    private static java.util.Optional<Path> utilLinux(String name) {
+        return Stream.of("/usr/bin/" + name, "/bin/" + name).map(Path::of).filter(Files::isExecutable).findFirst();
     }
 
     /**

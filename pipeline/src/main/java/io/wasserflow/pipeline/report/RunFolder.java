@@ -84,11 +84,7 @@ public record RunFolder(Path dir, String runId, RunConfig config, RunManifest ma
                 seen.add(m.getRunId());
                 if (m.getRunId().equals(runId)) manifest[0] = m; // the latest: the final one of a finished run
             });
-            if (manifest[0] == null) {
-                List<String> ids = List.copyOf(seen);
-                throw new UsageException("no run '" + runId + "' in topic " + topics.runs() + " on " + bootstrap + (ids.isEmpty() ? " (no runs there)"
-                        : " (runs there: " + String.join(", ", ids.subList(Math.max(0, ids.size() - 5), ids.size())) + (ids.size() > 5 ? ", ..." : "") + ")"));
-            }
+            if (manifest[0] == null) throw new UsageException("no run '" + runId + "' in topic " + topics.runs() + " on " + bootstrap + listed(List.copyOf(seen)));
             forEach(c, topics.metrics(), value -> {
                 try {
                     if (!Codec.TRAINING_METRIC.decode(value).getRun().equals(runId)) return;
@@ -128,10 +124,14 @@ public record RunFolder(Path dir, String runId, RunConfig config, RunManifest ma
     public static String knownRuns(Path runs) throws IOException {
         if (!Files.isDirectory(runs)) return " (no runs there)";
         try (Stream<Path> s = Files.list(runs)) {
-            List<String> ids = s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
-            if (ids.isEmpty()) return " (no runs there)";
-            return " (runs there: " + String.join(", ", ids.size() > 5 ? ids.subList(ids.size() - 5, ids.size()) : ids) + (ids.size() > 5 ? ", ..." : "") + ")";
+            return listed(s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList());
         }
+    }
+
+    /** " (runs there: ...)" with the last five of these run ids, or " (no runs there)". */
+    private static String listed(List<String> ids) {
+        if (ids.isEmpty()) return " (no runs there)";
+        return " (runs there: " + String.join(", ", ids.size() > 5 ? ids.subList(ids.size() - 5, ids.size()) : ids) + (ids.size() > 5 ? ", ..." : "") + ")";
     }
 
     /** Hands every record of metrics.bin to sink, in file order. */
