@@ -1,7 +1,7 @@
 package io.wasserflow.models.lipschitz;
 
 /** How the critic is kept Lipschitz (SCIENCE.md, "Keeping the critic Lipschitz"). */
-public sealed interface Constraint {
+public sealed interface Constraint extends java.io.Serializable {
     /** No constraint (the standard GAN baselines, or an unconstrained critic). */
     record None() implements Constraint {}
 

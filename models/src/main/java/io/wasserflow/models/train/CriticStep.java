@@ -14,7 +14,8 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class CriticStep {
     /** What the step computed, for diagnostics. */
-    record Outcome(double loss, double wassersteinTerm, double penalty, double[] inputGradientNorms, double[] activationGradNorms) {}
+    /** penalty: null for a constraint without one. */
+    record Outcome(double loss, double wassersteinTerm, Double penalty, double[] inputGradientNorms, double[] activationGradNorms) {}
 
     private final Network critic;
     private final Loss loss;
@@ -42,7 +43,7 @@ final class CriticStep {
         Loss.Value term = loss.critic(out, b);
         critic.backward(term.outputBar(), true, activationGradNorms);
 
-        double penaltyValue = Double.NaN;
+        Double penaltyValue = null;
         double[] inputNorms = null;
         if (penalty != null) {
             Penalty.Result p = penalty.apply(critic, Penalty.interpolate(real, fake, eps));
@@ -55,7 +56,7 @@ final class CriticStep {
 
         optimizer.step(critic.params());
         if (constraint instanceof Constraint.Clip clip) WeightClipping.clamp(critic.params(), clip.c());
-        double total = term.loss() + (penalty != null ? penaltyValue : 0);
+        double total = term.loss() + (penaltyValue != null ? penaltyValue : 0);
         return new Outcome(total, term.loss(), penaltyValue, inputNorms, activationGradNorms);
     }
 }

@@ -27,7 +27,7 @@ public record ExperimentConfig(
         long seed,
         Publish publish,
         Alerts alerts,
-        DataType dtype) {
+        DataType dtype) implements java.io.Serializable {
 
     /**
      * How often diagnostics are computed: scalars and norms every {@code normsEvery} critic steps,
@@ -36,14 +36,14 @@ public record ExperimentConfig(
      * generator steps. {@code histogramRange} is the half-width of the histogram's fixed bucket
      * edges (a clipped critic uses its c), divided into {@code histogramBuckets} buckets.
      */
-    public record Publish(int normsEvery, int histogramsEvery, int samplesEvery, double histogramRange, int histogramBuckets) {
+    public record Publish(int normsEvery, int histogramsEvery, int samplesEvery, double histogramRange, int histogramBuckets) implements java.io.Serializable {
         public static Publish defaults() {
             return new Publish(1, 50, 100, 0.3, 30);
         }
     }
 
     /** The in-job detector's thresholds on per-layer gradient norms. */
-    public record Alerts(double vanishingBelow, double explodingAbove) {
+    public record Alerts(double vanishingBelow, double explodingAbove) implements java.io.Serializable {
         public static Alerts defaults() {
             return new Alerts(1e-8, 1e3);
         }

@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.OptionalDouble;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
@@ -140,9 +141,9 @@ public final class Trainer {
         List<WeightHistogram> hist = histograms ? histograms(critic) : List.of();
         criticSteps++;
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new StepReport(StepReport.Kind.CRITIC, criticSteps, generatorSteps,
-                config.loss().isWasserstein() ? -o.wassersteinTerm() : Double.NaN,
-                o.loss(), o.penalty(), Double.NaN,
+        return new StepReport.Critic(criticSteps, generatorSteps,
+                config.loss().isWasserstein() ? OptionalDouble.of(-o.wassersteinTerm()) : OptionalDouble.empty(),
+                o.loss(), o.penalty() == null ? OptionalDouble.empty() : OptionalDouble.of(o.penalty()),
                 gradNorms, layerValues(critic, activation),
                 o.inputGradientNorms() == null ? null : Quantiles.of(o.inputGradientNorms(), Quantiles.FIVE),
                 hist, clip, seconds, b);
@@ -160,8 +161,7 @@ public final class Trainer {
         List<WeightHistogram> hist = histograms ? histograms(generator) : List.of();
         generatorSteps++;
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new StepReport(StepReport.Kind.GENERATOR, criticSteps, generatorSteps, Double.NaN, Double.NaN, Double.NaN, loss,
-                gradNorms, layerValues(generator, activation), null, hist, List.of(), seconds, b);
+        return new StepReport.Generator(criticSteps, generatorSteps, loss, gradNorms, layerValues(generator, activation), hist, seconds, b);
     }
 
     private static Param weightsOf(Layer l) {

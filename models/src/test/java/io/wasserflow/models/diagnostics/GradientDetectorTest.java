@@ -13,6 +13,7 @@ import io.wasserflow.models.train.Trainer;
 import io.wasserflow.models.util.Rng;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -75,7 +76,7 @@ class GradientDetectorTest {
     }
 
     static StepReport report(double norm) {
-        return new StepReport(StepReport.Kind.CRITIC, 1, 0, 0, 0, 0, Double.NaN, List.of(new LayerValue("critic", "1", norm)), List.of(), null,
+        return new StepReport.Critic(1, 0, OptionalDouble.of(0), 0, OptionalDouble.of(0), List.of(new LayerValue("critic", "1", norm)), List.of(), null,
                 List.of(), List.of(), 0.01, 64);
     }
 }

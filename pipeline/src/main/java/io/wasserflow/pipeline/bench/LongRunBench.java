@@ -2,7 +2,9 @@ package io.wasserflow.pipeline.bench;
 
 import io.wasserflow.pipeline.broker.LocalKafkaBroker;
 import io.wasserflow.pipeline.config.RunConfig;
+import io.wasserflow.pipeline.job.JobSpec;
 import io.wasserflow.pipeline.job.TrainingJob;
+import io.wasserflow.pipeline.metrics.Metric;
 import io.wasserflow.pipeline.job.Topics;
 import io.wasserflow.pipeline.render.LinePlot;
 import io.wasserflow.pipeline.source.Datasets;
@@ -64,7 +66,7 @@ final class LongRunBench {
             env.setParallelism(1);
             env.enableCheckpointing(10_000);
             JobClient client = new TrainingJob(TrainingJob.kafkaSource(broker.bootstrap(), "longrun.images", OffsetsInitializer.earliest(), OffsetsInitializer.latest()),
-                    TrainingJob.kafkaSink(broker.bootstrap()), config, "longrun", Topics.defaults(), null).executeAsync(env);
+                    TrainingJob.kafkaSink(broker.bootstrap()), JobSpec.of(config, "longrun", Topics.defaults(), null)).executeAsync(env);
 
             var result = client.getJobExecutionResult(); // the local cluster shuts down with the job: watch this, not the status
             List<Sample> samples = new ArrayList<>();
@@ -82,7 +84,7 @@ final class LongRunBench {
                     if (assigned)
                         for (ConsumerRecord<byte[], byte[]> r : metrics.poll(Duration.ofMillis(500))) {
                             TrainingMetric m = Codec.TRAINING_METRIC.decode(r.value());
-                            if (m.getName().equals("wasserflow_critic_step")) step = Math.max(step, (long) m.getValue());
+                            if (m.getName().equals(Metric.CRITIC_STEP.id)) step = Math.max(step, (long) m.getValue());
                         }
                     else Thread.sleep(500);
                     if (System.nanoTime() - lastSample > 5e9 && step > 0) {

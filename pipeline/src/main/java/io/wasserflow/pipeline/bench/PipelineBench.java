@@ -5,7 +5,9 @@ import io.wasserflow.models.train.ExperimentConfig;
 import io.wasserflow.models.train.Trainer;
 import io.wasserflow.pipeline.broker.LocalKafkaBroker;
 import io.wasserflow.pipeline.config.RunConfig;
-import io.wasserflow.pipeline.job.MetricRecords;
+import io.wasserflow.pipeline.job.JobSpec;
+import io.wasserflow.pipeline.metrics.Metric;
+import io.wasserflow.pipeline.metrics.MetricRecords;
 import io.wasserflow.pipeline.job.TrainingJob;
 import io.wasserflow.pipeline.job.Topics;
 import io.wasserflow.pipeline.metrics.MetricsEndpoint;
@@ -181,7 +183,7 @@ final class PipelineBench {
         java.time.Duration brokerCpu = cpu(broker.pid()), ownCpu = cpu(ProcessHandle.current().pid());
         long wall = System.nanoTime();
         new TrainingJob(TrainingJob.kafkaSource(broker.bootstrap(), TOPIC, OffsetsInitializer.earliest(), OffsetsInitializer.latest()),
-                TrainingJob.kafkaSink(broker.bootstrap()), config, runId, Topics.defaults(), null).execute(env);
+                TrainingJob.kafkaSink(broker.bootstrap()), JobSpec.of(config, runId, Topics.defaults(), null)).execute(env);
         double seconds = (System.nanoTime() - wall) / 1e9;
         // on a 2-core machine every CPU-second the broker spends is taken from training
         System.out.printf(java.util.Locale.ROOT, "pipeline: %s: the job took %.1f s; the broker's JVM used %.1f%% of a core, this JVM %.0f%% (of %d cores)%n", runId, seconds,
@@ -198,7 +200,7 @@ final class PipelineBench {
             while (consumer.position(tp) < endOffset)
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(300))) {
                     TrainingMetric m = Codec.TRAINING_METRIC.decode(r.value());
-                    if (m.getRun().equals(runId) && m.getName().equals("wasserflow_step_seconds") && "critic".equals(m.getLabels().get("kind")))
+                    if (m.getRun().equals(runId) && m.getName().equals(Metric.STEP_SECONDS.id) && "critic".equals(m.getLabels().get("kind")))
                         times.add(m.getTimeMs());
                 }
         }

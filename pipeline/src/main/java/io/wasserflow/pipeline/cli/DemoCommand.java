@@ -151,7 +151,7 @@ final class DemoCommand {
                     } catch (Codec.DecodeException e) {
                         continue; // not ours to judge: the metrics topic is written by the job
                     }
-                    if (m.getRun().equals(runId) && m.getName().equals("wasserflow_critic_step"))
+                    if (m.getRun().equals(runId) && m.getName().equals(io.wasserflow.pipeline.metrics.Metric.CRITIC_STEP.id))
                         consumedImages = Math.max(consumedImages, (long) m.getValue() * batchSizes.getOrDefault(m.getExperiment(), 1));
                 }
                 return consumedImages;

@@ -1,10 +1,12 @@
 package io.wasserflow.pipeline.cli;
 
 import io.wasserflow.models.train.ExperimentConfig;
-import io.wasserflow.models.train.Trainer;
 import io.wasserflow.pipeline.config.RunConfig;
-import io.wasserflow.pipeline.job.TrainerOperator;
+import io.wasserflow.pipeline.job.JobSpec;
 import io.wasserflow.pipeline.job.TrainingJob;
+import io.wasserflow.pipeline.metrics.Metric;
+import io.wasserflow.pipeline.run.ExperimentResult;
+import io.wasserflow.pipeline.run.RunDir;
 import io.wasserflow.pipeline.job.Topics;
 import io.wasserflow.schemas.Codec;
 import io.wasserflow.schemas.RunManifest;
@@ -73,10 +75,10 @@ final class LocalRun {
     static RunManifest run(String bootstrap, RunConfig config, String runId, Path workdir, Map<Integer, Long> start, Map<Integer, Long> stop,
             long generatorSteps, String replayOf, Runnable onInterrupt) throws Exception {
         Topics topics = Topics.defaults();
-        Path dir = workdir.resolve("runs").resolve(runId);
-        Files.createDirectories(dir);
-        Files.writeString(dir.resolve("config.yaml"), config.yaml());
+        RunDir dir = RunDir.of(workdir, runId).create();
+        Files.writeString(dir.config(), config.yaml());
         long started = System.currentTimeMillis();
+        Map<Integer, Long> metricsStart = resolve(bootstrap, topics.metrics(), "latest"); // the summary reads this run's records from here
         publish(bootstrap, topics.runs(), runId, Codec.RUN_MANIFEST.encode(manifest(config, runId, start, stop, null, started, null).setMaxGeneratorSteps(generatorSteps).setReplayOf(replayOf).build()));
         System.out.printf("run %s: %d experiments (%s) on %s from %s%n", runId, config.experiments().size(),
                 String.join(", ", config.experiments().stream().map(ExperimentConfig::name).toList()), config.topic(), bootstrap);
@@ -84,33 +86,26 @@ final class LocalRun {
         // checkpoints and the savepoint of an interrupted run go to the run's folder (job-manager memory holds only 5 MB)
         Configuration conf = new Configuration();
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir.resolve("checkpoints").toUri().toString());
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir.checkpoints().toUri().toString());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(Math.min(config.experiments().size(), Math.max(1, Runtime.getRuntime().availableProcessors())));
         TrainingJob job = new TrainingJob(TrainingJob.kafkaSource(bootstrap, config.topic(), OffsetsInitializer.offsets(partitions(config.topic(), start)),
-                stop == null ? null : OffsetsInitializer.offsets(partitions(config.topic(), stop))), TrainingJob.kafkaSink(bootstrap), config, runId, topics, dir)
-                .withProgress().withGeneratorSteps(generatorSteps);
+                stop == null ? null : OffsetsInitializer.offsets(partitions(config.topic(), stop))), TrainingJob.kafkaSink(bootstrap),
+                JobSpec.of(config, runId, topics, dir).withProgress().withGeneratorSteps(generatorSteps));
         if (stop != null) job.execute(env);
         else {
-            untilInterrupted(job.executeAsync(env), dir, onInterrupt);
-            stop = endOffsets(dir, start);
+            untilInterrupted(job.executeAsync(env), dir.savepoint(), onInterrupt);
+            stop = start.size() == 1 ? Map.of(start.keySet().iterator().next(), dir.endOffset(start.values().iterator().next())) : null;
         }
 
-        Map<String, Trainer> trainers = new LinkedHashMap<>();
-        for (ExperimentConfig c : config.experiments()) {
-            Path f = dir.resolve(c.name() + ".state");
-            if (!Files.exists(f)) continue;
-            Trainer t = new Trainer(c, config.dataShape());
-            t.restoreState(Files.readAllBytes(f));
-            trainers.put(c.name(), t);
-        }
-        String digest = digest(trainers);
+        Map<String, ExperimentResult> results = dir.results(config.experiments().stream().map(ExperimentConfig::name).toList());
+        String digest = RunDir.runDigest(results);
         RunManifest done = manifest(config, runId, start, stop, digest, started, System.currentTimeMillis()).setMaxGeneratorSteps(generatorSteps)
                 .setReplayOf(replayOf).build();
         byte[] encoded = Codec.RUN_MANIFEST.encode(done);
         publish(bootstrap, topics.runs(), runId, encoded);
-        Files.write(dir.resolve(MANIFEST_FILE), encoded);
-        summary(bootstrap, topics, runId, dir, trainers, digest);
+        Files.write(dir.manifest(), encoded);
+        summary(bootstrap, topics, runId, dir, metricsStart, results, digest);
         return done;
     }
 
@@ -119,14 +114,14 @@ final class LocalRun {
      * so far is trained on and each experiment's state is saved as at the end of a bounded run. A second
      * Ctrl-C exits at once.
      */
-    static void untilInterrupted(JobClient client, Path dir, Runnable onInterrupt) throws Exception {
+    static void untilInterrupted(JobClient client, Path savepoint, Runnable onInterrupt) throws Exception {
         AtomicBoolean stopping = new AtomicBoolean();
         Signal interrupt = new Signal("INT");
         SignalHandler previous = Signal.handle(interrupt, sig -> {
             if (!stopping.compareAndSet(false, true)) Runtime.getRuntime().halt(130);
             System.out.println("interrupted: stopping the run (the batches read so far are trained on, states saved); Ctrl-C again to quit at once");
             onInterrupt.run();
-            client.stopWithSavepoint(true, dir.resolve("savepoint").toUri().toString(), SavepointFormatType.CANONICAL);
+            client.stopWithSavepoint(true, savepoint.toUri().toString(), SavepointFormatType.CANONICAL);
         });
         System.out.println("training until interrupted (Ctrl-C)");
         try {
@@ -134,27 +129,6 @@ final class LocalRun {
         } finally {
             Signal.handle(interrupt, previous);
         }
-    }
-
-    /** Where a drained run ended: one past the highest offset trained on (a single-partition topic; else unknown). */
-    static Map<Integer, Long> endOffsets(Path dir, Map<Integer, Long> start) throws IOException {
-        if (start.size() != 1) return null;
-        long end = start.values().iterator().next();
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(TrainerOperator.END_OFFSET_FILE)).toList())
-                end = Math.max(end, Long.parseLong(Files.readString(f).strip()));
-        }
-        return Map.of(start.keySet().iterator().next(), end);
-    }
-
-    /** Where a run's folder keeps its final manifest and its copy of the metrics topic's records. */
-    static final String MANIFEST_FILE = io.wasserflow.pipeline.report.RunFolder.MANIFEST, METRICS_FILE = io.wasserflow.pipeline.report.RunFolder.METRICS;
-
-    /** One digest over every experiment's parameters, in config order. */
-    static String digest(Map<String, Trainer> trainers) throws Exception {
-        Map<String, String> digests = new LinkedHashMap<>();
-        trainers.forEach((name, t) -> digests.put(name, t.parameterDigest()));
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(digests.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     static Map<TopicPartition, Long> partitions(String topic, Map<Integer, Long> offsets) {
@@ -220,16 +194,20 @@ final class LocalRun {
         }
     }
 
-    /** The last value of a few series per experiment, read back from the metrics topic. */
-    static void summary(String bootstrap, Topics topics, String runId, Path dir, Map<String, Trainer> trainers, String digest) throws Exception {
+    /**
+     * The last value of a few series per experiment, read back from the metrics topic from where it
+     * stood when the run started; the run's records also go to the folder's copy that report reads.
+     */
+    static void summary(String bootstrap, Topics topics, String runId, RunDir dir, Map<Integer, Long> metricsStart,
+            Map<String, ExperimentResult> results, String digest) throws Exception {
         Map<String, Map<String, Double>> last = new HashMap<>();
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap);
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-                var copy = new java.io.DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(dir.resolve(METRICS_FILE))))) {
+                var copy = new java.io.DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(dir.metrics())))) {
             List<TopicPartition> parts = c.partitionsFor(topics.metrics()).stream().map(i -> new TopicPartition(topics.metrics(), i.partition())).toList();
             c.assign(parts);
-            c.seekToBeginning(parts);
+            for (TopicPartition tp : parts) c.seek(tp, metricsStart.getOrDefault(tp.partition(), 0L));
             Map<TopicPartition, Long> end = c.endOffsets(parts);
             while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)))
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
@@ -243,29 +221,23 @@ final class LocalRun {
         }
         System.out.println();
         System.out.printf("%-16s %10s %10s %14s %12s %12s  %s%n", "experiment", "gen steps", "critic", "W estimate", "critic loss", "images/s", "parameters (SHA-256)");
-        for (Map.Entry<String, Trainer> e : trainers.entrySet()) {
-            Map<String, Double> m = last.getOrDefault(e.getKey(), Map.of());
-            System.out.printf(Locale.ROOT, "%-16s %10d %10d %14.4f %12.4f %12.0f  %s%n", e.getKey(), e.getValue().generatorSteps(), e.getValue().criticSteps(),
-                    m.getOrDefault("wasserflow_wasserstein_estimate", Double.NaN), m.getOrDefault("wasserflow_critic_loss", Double.NaN),
-                    m.getOrDefault("wasserflow_images_per_second", Double.NaN), e.getValue().parameterDigest().substring(0, 16));
+        for (ExperimentResult r : results.values()) {
+            Map<String, Double> m = last.getOrDefault(r.experiment(), Map.of());
+            System.out.printf(Locale.ROOT, "%-16s %10d %10d %14.4f %12.4f %12.0f  %s%n", r.experiment(), r.generatorSteps(), r.criticSteps(),
+                    m.getOrDefault(Metric.WASSERSTEIN_ESTIMATE.id, Double.NaN), m.getOrDefault(Metric.CRITIC_LOSS.id, Double.NaN),
+                    m.getOrDefault(Metric.IMAGES_PER_SECOND.id, Double.NaN), r.parameterDigest().substring(0, 16));
         }
         System.out.println("run " + runId + " finished; final parameters digest " + digest.substring(0, 16));
-        hints(runId, dir, trainers.keySet().iterator().next());
+        hints(runId, dir, results.keySet().iterator().next());
     }
 
     /** Where the run's pictures are and what to do with a finished run. */
-    private static void hints(String runId, Path dir, String experiment) throws IOException {
-        Path samples = dir.resolve("samples");
-        if (Files.isDirectory(samples)) {
-            List<Path> pngs;
-            try (Stream<Path> files = Files.list(samples)) {
-                pngs = files.filter(f -> f.toString().endsWith(".png")).sorted().toList();
-            }
-            if (!pngs.isEmpty()) System.out.printf("samples: %d pictures in %s (latest %s)%n", pngs.size(), samples, pngs.get(pngs.size() - 1).getFileName());
-        }
-        Path workdir = dir.getParent().getParent();
+    private static void hints(String runId, RunDir dir, String experiment) throws IOException {
+        List<Path> pngs = dir.allSamples();
+        if (!pngs.isEmpty()) System.out.printf("samples: %d pictures in %s (latest %s)%n", pngs.size(), dir.samples(), pngs.get(pngs.size() - 1).getFileName());
+        Path workdir = dir.dir().getParent().getParent();
         String wd = workdir.equals(Path.of("wasserflow-data")) ? "" : " --workdir " + workdir;
-        System.out.printf("next: ./wasserflow report --run %s%s --out %s   (PNG figures and a summary)%n", runId, wd, dir.resolve("report"));
+        System.out.printf("next: ./wasserflow report --run %s%s --out %s   (PNG figures and a summary)%n", runId, wd, dir.dir().resolve("report"));
         System.out.printf("      ./wasserflow sample --run %s%s --experiment %s --out samples.png%n", runId, wd, experiment);
         System.out.printf("      ./wasserflow replay --run %s%s   (re-runs it and checks the parameters bit for bit)%n", runId, wd);
     }

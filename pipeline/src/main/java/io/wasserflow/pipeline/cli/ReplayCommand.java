@@ -1,7 +1,9 @@
 package io.wasserflow.pipeline.cli;
 
 import io.wasserflow.models.train.ExperimentConfig;
-import io.wasserflow.models.train.Trainer;
+import io.wasserflow.pipeline.run.ExperimentResult;
+import io.wasserflow.pipeline.run.RunDir;
+import io.wasserflow.pipeline.run.RunFolder;
 import io.wasserflow.pipeline.broker.LocalKafkaBroker;
 import io.wasserflow.pipeline.config.ConfigException;
 import io.wasserflow.pipeline.config.RunConfig;
@@ -107,7 +109,7 @@ final class ReplayCommand {
             }
             System.out.printf("replay %s: DIFFERENT: final parameter digest %s, the run's was %s (replayed as %s)%s%n", runId,
                     replayed.getFinalParameterDigest(), run.getFinalParameterDigest(), replayId,
-                    experimentDifferences(config, workdir.resolve("runs").resolve(runId), workdir.resolve("runs").resolve(replayId)));
+                    experimentDifferences(config, RunDir.of(workdir, runId), RunDir.of(workdir, replayId)));
             return DIFFERENT;
         } finally {
             if (broker != null) broker.close();
@@ -115,11 +117,11 @@ final class ReplayCommand {
     }
 
     static RunManifest readManifest(Path workdir, String runId) throws IOException {
-        Path runs = workdir.resolve("runs"), dir = runs.resolve(runId);
-        if (!runId.matches("[A-Za-z0-9_.-]+") || !Files.isDirectory(dir)) throw new UsageException("no run '" + runId + "' in " + runs + io.wasserflow.pipeline.report.RunFolder.knownRuns(runs));
-        Path file = dir.resolve(LocalRun.MANIFEST_FILE);
+        Path runs = RunDir.runs(workdir), dir = RunDir.of(workdir, runId).dir();
+        if (!runId.matches("[A-Za-z0-9_.-]+") || !Files.isDirectory(dir)) throw new UsageException("no run '" + runId + "' in " + runs + RunFolder.knownRuns(runs));
+        Path file = RunDir.of(workdir, runId).manifest();
         if (!Files.isRegularFile(file))
-            throw new UsageException("run " + runId + " has no " + LocalRun.MANIFEST_FILE + " in " + dir + " (it has not finished, or an older version wrote it)");
+            throw new UsageException("run " + runId + " has no " + RunDir.MANIFEST + " in " + dir + " (it has not finished, or an older version wrote it)");
         try {
             return Codec.RUN_MANIFEST.decode(Files.readAllBytes(file));
         } catch (Codec.DecodeException e) {
@@ -193,21 +195,20 @@ final class ReplayCommand {
         }
     }
 
-    /** Which experiments ended elsewhere than in the run, from the two folders' saved states (empty when the run's are gone). */
-    private static String experimentDifferences(RunConfig config, Path runDir, Path replayDir) {
+    /** Which experiments ended elsewhere than in the run, from the two folders' results (empty when the run's are gone). */
+    private static String experimentDifferences(RunConfig config, RunDir run, RunDir replay) {
         List<String> out = new ArrayList<>();
         try {
-            for (ExperimentConfig c : config.experiments()) {
-                Path a = runDir.resolve(c.name() + ".state"), b = replayDir.resolve(c.name() + ".state");
-                if (!Files.exists(a) || !Files.exists(b)) continue;
-                Trainer was = new Trainer(c, config.dataShape()), now = new Trainer(c, config.dataShape());
-                was.restoreState(Files.readAllBytes(a));
-                now.restoreState(Files.readAllBytes(b));
-                if (was.generatorSteps() != now.generatorSteps() || was.criticSteps() != now.criticSteps())
-                    out.add(String.format("%s ended at generator step %d, critic step %d; the run at %d, %d", c.name(), now.generatorSteps(), now.criticSteps(),
-                            was.generatorSteps(), was.criticSteps()));
-                else if (!was.parameterDigest().equals(now.parameterDigest()))
-                    out.add(String.format("%s's parameters differ after the same %d critic steps", c.name(), now.criticSteps()));
+            List<String> names = config.experiments().stream().map(ExperimentConfig::name).toList();
+            Map<String, ExperimentResult> was = run.results(names), now = replay.results(names);
+            for (String name : names) {
+                ExperimentResult a = was.get(name), b = now.get(name);
+                if (a == null || b == null) continue;
+                if (a.generatorSteps() != b.generatorSteps() || a.criticSteps() != b.criticSteps())
+                    out.add(String.format("%s ended at generator step %d, critic step %d; the run at %d, %d", name, b.generatorSteps(), b.criticSteps(),
+                            a.generatorSteps(), a.criticSteps()));
+                else if (!a.parameterDigest().equals(b.parameterDigest()))
+                    out.add(String.format("%s's parameters differ after the same %d critic steps", name, b.criticSteps()));
             }
         } catch (Exception e) {
             return "";

@@ -1,8 +1,13 @@
 package io.wasserflow.pipeline.job;
 
-import io.wasserflow.pipeline.config.RunConfig;
+import io.wasserflow.pipeline.job.Diagnostics.AlertCheck;
+import io.wasserflow.pipeline.job.Diagnostics.SamplePicture;
+import io.wasserflow.pipeline.sink.KafkaRecords;
+import io.wasserflow.pipeline.sink.ProgressSink;
+import io.wasserflow.pipeline.sink.PrometheusSinks;
+import io.wasserflow.pipeline.sink.RunFolderSinks;
+import io.wasserflow.schemas.TrainingMetric;
 import java.io.IOException;
-import java.nio.file.Path;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -24,49 +29,32 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * The training job, top to bottom as the data flows: image batches from Kafka, decoded (the bad
- * ones to the dead-letter topic), fanned out to every experiment of the config, routed by
- * experiment to the trainer operator, and its metric records out to Kafka. It is handed its
- * source and sink, so tests run this very job against a bounded source or a real broker.
+ * ones to the dead-letter topic), fanned out to every experiment of the spec, routed by experiment
+ * to the trainers, and their diagnostics out to Kafka, Prometheus, the run folder and the console.
+ * It is handed its source and sink, so tests run this very job against a bounded source or a real
+ * broker.
  */
 public final class TrainingJob {
     private final Source<RawRecord, ?, ?> source;
     private final Sink<Emitted> sink;
-    private final RunConfig config;
-    private final String runId;
-    private final Topics topics;
-    private final Path saveDir;
-    private boolean progress;
-    private long maxGeneratorSteps;
+    private final JobSpec spec;
 
-    public TrainingJob(Source<RawRecord, ?, ?> source, Sink<Emitted> sink, RunConfig config, String runId, Topics topics, Path saveDir) {
+    public TrainingJob(Source<RawRecord, ?, ?> source, Sink<Emitted> sink, JobSpec spec) {
         this.source = source;
         this.sink = sink;
-        this.config = config;
-        this.runId = runId;
-        this.topics = topics;
-        this.saveDir = saveDir;
-    }
-
-    /** Print a progress line per experiment every few seconds. */
-    public TrainingJob withProgress() {
-        this.progress = true;
-        return this;
-    }
-
-    /** Each experiment stops after this many generator steps. */
-    public TrainingJob withGeneratorSteps(long steps) {
-        this.maxGeneratorSteps = steps;
-        return this;
+        this.spec = spec;
     }
 
     public void build(StreamExecutionEnvironment env) {
-        int experiments = config.experiments().size();
+        int experiments = spec.experiments().size();
         int parallelism = Math.max(1, Math.min(experiments, env.getParallelism()));
         int blasThreads = Math.max(1, Runtime.getRuntime().availableProcessors() / parallelism);
+        // the side outputs reach their chained sinks as references, not copies: no sink changes what it is handed
+        env.getConfig().enableObjectReuse();
 
         SingleOutputStreamOperator<ImageRecord> decoded = env
                 .fromSource(source, WatermarkStrategy.noWatermarks(), "image batches").uid("image-source").setParallelism(1)
-                .process(new DecodeImageBatches(config.dataShape(), topics.deadLetters(), runId)).uid("decode").name("decode").setParallelism(1);
+                .process(new DecodeImageBatches(spec.dataShape(), spec.topics().deadLetters(), spec.runId())).uid("decode").name("decode").setParallelism(1);
 
         DataStream<ExperimentBatch> batches = decoded
                 .flatMap((ImageRecord b, Collector<ExperimentBatch> out) -> {
@@ -76,26 +64,38 @@ public final class TrainingJob {
         // hand-off, no serialization); several take theirs by experiment. Savepoints map state by uid, not by topology,
         // so a run restores at either parallelism.
         if (parallelism > 1) batches = batches.partitionCustom((Integer experiment, int partitions) -> experiment % partitions, e -> e.experiment);
-        DataStream<Emitted> metrics = batches
-                .transform("train", TypeInformation.of(Emitted.class),
-                        new TrainerOperator(config.yaml(), runId, topics, saveDir == null ? null : saveDir.toString(), blasThreads, progress, maxGeneratorSteps))
+        SingleOutputStreamOperator<TrainingMetric> trained = batches
+                .transform("train", Diagnostics.METRIC_TYPE, new TrainerOperator(spec, blasThreads))
                 .uid("trainers") // savepoints map the trainers' state by this id
                 .setParallelism(parallelism);
 
-        // each sink chained to its producer: the trainers' records leave from the trainers' task, the dead letters from the decoder's
-        metrics.sinkTo(sink).uid("kafka-sink").name("to kafka").setParallelism(parallelism);
+        // every sink chained to the trainers (one input each): the diagnostics leave from the trainers' task
+        DataStream<TrainingMetric> metrics = trained.getSideOutput(Diagnostics.METRICS);
+        metrics.sinkTo(PrometheusSinks.metrics()).uid("prometheus-metrics").name("metrics to prometheus").setParallelism(parallelism);
+        metrics.map(KafkaRecords.metrics(spec.topics())).uid("encode-metrics").name("encode metrics").setParallelism(parallelism)
+                .sinkTo(sink).uid("kafka-sink").name("metrics to kafka").setParallelism(parallelism);
+        if (spec.progress()) metrics.sinkTo(ProgressSink.lines()).uid("progress").name("progress lines").setParallelism(parallelism);
+        DataStream<AlertCheck> alerts = trained.getSideOutput(Diagnostics.ALERTS);
+        alerts.sinkTo(PrometheusSinks.alerts()).uid("prometheus-alerts").name("alerts to prometheus").setParallelism(parallelism);
+        alerts.flatMap(KafkaRecords.alerts(spec.topics())).returns(Emitted.class).uid("encode-alerts").name("encode alerts").setParallelism(parallelism)
+                .sinkTo(sink).uid("alert-sink").name("alerts to kafka").setParallelism(parallelism);
+        DataStream<SamplePicture> samples = trained.getSideOutput(Diagnostics.SAMPLES);
+        samples.sinkTo(PrometheusSinks.samples()).uid("prometheus-samples").name("samples to prometheus").setParallelism(parallelism);
+        if (spec.runDir() != null)
+            samples.sinkTo(RunFolderSinks.samples(spec.runDir())).uid("sample-files").name("samples to the run folder").setParallelism(parallelism);
+        trained.getSideOutput(Diagnostics.STATES).sinkTo(PrometheusSinks.states()).uid("prometheus-states").name("states to prometheus").setParallelism(parallelism);
         decoded.getSideOutput(DecodeImageBatches.DEAD_LETTERS).sinkTo(sink).uid("dead-letter-sink").name("dead letters to kafka").setParallelism(1);
     }
 
     public JobExecutionResult execute(StreamExecutionEnvironment env) throws Exception {
         build(env);
-        return env.execute("wasserflow " + runId);
+        return env.execute("wasserflow " + spec.runId());
     }
 
     /** Submits the job and returns at once: a run that ends when interrupted stops it through the client. */
     public JobClient executeAsync(StreamExecutionEnvironment env) throws Exception {
         build(env);
-        return env.executeAsync("wasserflow " + runId);
+        return env.executeAsync("wasserflow " + spec.runId());
     }
 
     /** The image topic from the start offsets, bounded at the stop offsets unless they are null; it ends after a restore too. */

@@ -12,7 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Turns TrainingMetric records into the series of SPEC §6 on one registry: a gauge per metric name
+ * Turns TrainingMetric records into the series of the {@link Metric} catalogue on one registry: a gauge per metric name
  * labelled {@code run}, {@code experiment} and the record's own labels, the weight histograms, and
  * the detector's, state and dead-letter series. Every metric family is made once, here; publishing
  * only sets values, so a step's tens of records cost microseconds. Thread-safe: the slots of a
@@ -21,30 +21,6 @@ import java.util.Map;
 public final class PrometheusPublisher {
     /** The experiment states of {@code wasserflow_experiment_state}. */
     public static final List<String> STATES = List.of("training", "diverged", "finished");
-
-    /** A gauge family of SPEC §6: its name, HELP text, and the labels after run and experiment. */
-    private record Family(String name, String help, String... labels) {}
-
-    private static final List<Family> GAUGES = List.of(
-            new Family("wasserflow_generator_step", "Progress: the current generator step"),
-            new Family("wasserflow_critic_step", "Progress: the current critic step"),
-            new Family("wasserflow_wasserstein_estimate", "Mean critic(real) minus mean critic(fake) on the latest critic batch (Wasserstein losses only)"),
-            new Family("wasserflow_critic_loss", "Loss term: the critic's loss, penalty included"),
-            new Family("wasserflow_generator_loss", "Loss term: the generator's loss"),
-            new Family("wasserflow_gradient_penalty", "Loss term: the critic's gradient penalty"),
-            new Family("wasserflow_gradient_norm", "L2 norm of the loss gradient with respect to one layer's weights", "network", "layer"),
-            new Family("wasserflow_activation_gradient_norm", "L2 norm, over the batch, of the gradient of the critic's Wasserstein term "
-                    + "(mean D(fake) - mean D(real), penalty excluded) with respect to one layer's activations", "network", "layer"),
-            new Family("wasserflow_input_gradient_norm", "Norm of d critic / d input at the interpolates, per batch (stat: min, p10, p50, p90, max)", "stat"),
-            new Family("wasserflow_weight_clip_fraction", "Share of a clipped layer's weights at the clip bound", "network", "layer"),
-            new Family("wasserflow_sample_quality", "Sample quality (measure: modes, high_quality_share, w1 for toy data; "
-                    + "frechet_distance, birthday_duplicates for images)", "measure"),
-            new Family("wasserflow_step_seconds", "Speed: seconds of the latest training step (kind: critic or generator)", "kind"),
-            new Family("wasserflow_images_per_second", "Speed: real images per second of the latest critic step"),
-            new Family("wasserflow_gradient_alert", "1 while an in-job detector sees vanishing, exploding or non-finite gradients (kind)", "kind", "network", "layer"),
-            new Family("wasserflow_experiment_state", "1 for the experiment's current state (state: training, diverged, finished)", "state"));
-
-    private static final String WEIGHT_HELP = "Weight histogram of one layer on fixed bucket edges, every weight observed once every K steps";
 
     /** A registered gauge and the record labels it takes, in label order. */
     private record Series(Gauge gauge, String[] labels) {
@@ -65,22 +41,23 @@ public final class PrometheusPublisher {
     }
 
     private final Map<String, Series> gauges = new HashMap<>();
-    private final WeightHistograms weights = new WeightHistograms(WEIGHT_HELP);
-    private final Counter deadLetters;
+    private final WeightHistograms weights = new WeightHistograms(Metric.WEIGHT.help);
+    private final Counter deadLetters, checks;
 
-    /** Registers every metric family of SPEC §6 on the registry. */
+    /** Registers every metric family of the catalogue on the registry. */
     public PrometheusPublisher(PrometheusRegistry registry) {
-        for (Family f : GAUGES) {
-            String[] names = new String[2 + f.labels().length];
-            names[0] = "run";
-            names[1] = "experiment";
-            System.arraycopy(f.labels(), 0, names, 2, f.labels().length);
-            Gauge g = Gauge.builder().name(f.name()).help(f.help()).labelNames(names).withoutExemplars().register(registry);
-            gauges.put(f.name(), new Series(g, f.labels()));
+        for (Metric m : Metric.values()) {
+            if (m.type != Metric.Type.GAUGE) continue;
+            Gauge g = Gauge.builder().name(m.id).help(m.help).labelNames(m.allLabels()).withoutExemplars().register(registry);
+            gauges.put(m.id, new Series(g, m.labels.toArray(String[]::new)));
         }
         registry.register(weights);
-        deadLetters = Counter.builder().name("wasserflow_dead_letters_total").help("Records sent to the dead-letter topic (reason)")
-                .labelNames("run", "reason").withoutExemplars().register(registry);
+        deadLetters = counter(registry, Metric.DEAD_LETTERS);
+        checks = counter(registry, Metric.GRADIENT_CHECKS);
+    }
+
+    private static Counter counter(PrometheusRegistry registry, Metric m) {
+        return Counter.builder().name(m.id).help(m.help).labelNames(m.allLabels()).withoutExemplars().register(registry);
     }
 
     /** Publishes one step's records. */
@@ -90,7 +67,7 @@ public final class PrometheusPublisher {
 
     /** Sets the record's gauge, or adds its buckets to its weight histogram. */
     public void publish(TrainingMetric m) {
-        if (m.getName().equals(WeightHistograms.NAME)) {
+        if (m.getName().equals(Metric.WEIGHT.id)) {
             weights.add(m);
             return;
         }
@@ -107,7 +84,7 @@ public final class PrometheusPublisher {
     /** Marks the experiment's current state: 1 for it, 0 for the other states. */
     public void state(String run, String experiment, String state) {
         if (!STATES.contains(state)) throw new IllegalArgumentException("experiment state must be one of " + STATES + ", got '" + state + "'");
-        Gauge g = gauges.get("wasserflow_experiment_state").gauge();
+        Gauge g = gauges.get(Metric.EXPERIMENT_STATE.id).gauge();
         synchronized (g) {
             for (String s : STATES) g.labelValues(run, experiment, s).set(s.equals(state) ? 1 : 0);
         }
@@ -115,12 +92,18 @@ public final class PrometheusPublisher {
 
     /** Raises (1) or clears (0) the detector's alert of one kind on one layer. */
     public void alert(String run, String experiment, AlertKind kind, String network, String layer, boolean firing) {
-        gauges.get("wasserflow_gradient_alert").gauge().labelValues(run, experiment, kind.name().toLowerCase(Locale.ROOT), network, layer).set(firing ? 1 : 0);
+        gauges.get(Metric.GRADIENT_ALERT.id).gauge().labelValues(run, experiment, kind.name().toLowerCase(Locale.ROOT), network, layer).set(firing ? 1 : 0);
+    }
+
+    /** Counts one step the gradient detector checked: a healthy run shows its detector runs. */
+    public void checked(String run, String experiment) {
+        checks.labelValues(run, experiment).inc();
     }
 
     /** Removes every series of an experiment (it has closed); run-level series stay. */
     public void forget(String run, String experiment) {
         for (Series s : gauges.values()) s.gauge().removeIf(l -> l.get(0).equals(run) && l.get(1).equals(experiment));
         weights.forget(run, experiment);
+        checks.removeIf(l -> l.get(0).equals(run) && l.get(1).equals(experiment));
     }
 }

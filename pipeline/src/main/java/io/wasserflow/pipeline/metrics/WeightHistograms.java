@@ -21,7 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * adding thirty counts costs nanoseconds, and the exposition is the same.
  */
 final class WeightHistograms implements Collector {
-    static final String NAME = "wasserflow_weight";
+    private static final String NAME = Metric.WEIGHT.id;
     private static final String[] LABELS = {"run", "experiment", "network", "layer"};
 
     private final MetricMetadata metadata;

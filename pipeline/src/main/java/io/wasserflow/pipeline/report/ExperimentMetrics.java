@@ -9,7 +9,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import io.wasserflow.pipeline.metrics.Metric;
 import java.util.List;
+import java.util.OptionalDouble;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -21,8 +23,8 @@ import java.util.TreeMap;
 final class ExperimentMetrics {
     /** Figure 1 averages the per-layer norms of this many latest critic steps that published them: one step is noisy. */
     static final int FIGURE1_STEPS = 10;
-    static final String W = "wasserflow_wasserstein_estimate", CRITIC_LOSS = "wasserflow_critic_loss",
-            GENERATOR_LOSS = "wasserflow_generator_loss", PENALTY = "wasserflow_gradient_penalty";
+    static final String W = Metric.WASSERSTEIN_ESTIMATE.id, CRITIC_LOSS = Metric.CRITIC_LOSS.id,
+            GENERATOR_LOSS = Metric.GENERATOR_LOSS.id, PENALTY = Metric.GRADIENT_PENALTY.id;
 
     /** x (a step) and y values in arrival order. */
     static final class Series {
@@ -93,26 +95,28 @@ final class ExperimentMetrics {
         criticSteps = Math.max(criticSteps, m.getCriticStep());
         generatorSteps = Math.max(generatorSteps, m.getGeneratorStep());
         double v = m.getValue();
-        switch (name) {
-            case W, PENALTY -> series(scalars, name).add(m.getCriticStep(), v);
+        Metric metric = Metric.byId(name);
+        if (metric == null) return;
+        switch (metric) {
+            case WASSERSTEIN_ESTIMATE, GRADIENT_PENALTY -> series(scalars, name).add(m.getCriticStep(), v);
             case CRITIC_LOSS, GENERATOR_LOSS -> {
                 series(scalars, name).add(m.getCriticStep(), v);
                 diverged |= !Double.isFinite(v);
-                stepKind = name.equals(CRITIC_LOSS) ? StepReport.Kind.CRITIC : StepReport.Kind.GENERATOR;
+                stepKind = metric == Metric.CRITIC_LOSS ? StepReport.Kind.CRITIC : StepReport.Kind.GENERATOR;
                 stepLoss = v;
             }
-            case "wasserflow_sample_quality" -> series(quality, labels.getOrDefault("measure", "value")).add(m.getGeneratorStep(), v);
-            case "wasserflow_gradient_norm" -> stepNorms.add(new LayerValue(network, layer, v));
-            case "wasserflow_activation_gradient_norm" -> {
+            case SAMPLE_QUALITY -> series(quality, labels.getOrDefault("measure", "value")).add(m.getGeneratorStep(), v);
+            case GRADIENT_NORM -> stepNorms.add(new LayerValue(network, layer, v));
+            case ACTIVATION_GRADIENT_NORM -> {
                 if (!critic) return;
                 criticLayers.add(layer);
                 recentActivationNorms.computeIfAbsent(m.getCriticStep(), k -> new LinkedHashMap<>()).put(layer, v);
                 if (recentActivationNorms.size() > FIGURE1_STEPS + 1) recentActivationNorms.pollFirstEntry(); // the newest may still be filling
             }
-            case "wasserflow_weight_clip_fraction" -> {
+            case WEIGHT_CLIP_FRACTION -> {
                 if (critic) latestClipFractions.put(layer, v);
             }
-            case "wasserflow_weight" -> {
+            case WEIGHT -> {
                 if (!critic || m.getBucketCounts().size() != m.getBucketUpperBounds().size() + 1) return;
                 if (m.getCriticStep() > histogramStep) {
                     histogramStep = m.getCriticStep();
@@ -137,9 +141,10 @@ final class ExperimentMetrics {
      */
     private void endStep() {
         if (stepKind != null) {
-            double loss = stepLoss, nan = Double.NaN;
-            StepReport r = new StepReport(stepKind, stepCritic, stepGenerator, nan, stepKind == StepReport.Kind.CRITIC ? loss : nan, nan,
-                    stepKind == StepReport.Kind.GENERATOR ? loss : nan, List.copyOf(stepNorms), List.of(), null, List.of(), List.of(), 0, 0);
+            StepReport r = stepKind == StepReport.Kind.CRITIC
+                    ? new StepReport.Critic(stepCritic, stepGenerator, OptionalDouble.empty(), stepLoss, OptionalDouble.empty(), List.copyOf(stepNorms),
+                            List.of(), null, List.of(), List.of(), 0, 0)
+                    : new StepReport.Generator(stepCritic, stepGenerator, stepLoss, List.copyOf(stepNorms), List.of(), List.of(), 0, 0);
             for (GradientDetector.Alert a : detector.check(r))
                 if (a.firing()) {
                     alerts.add(a);

@@ -5,7 +5,8 @@ import io.wasserflow.models.lipschitz.Constraint;
 import io.wasserflow.models.quality.FashionClassifier;
 import io.wasserflow.models.quality.ImageQuality;
 import io.wasserflow.models.train.ExperimentConfig;
-import io.wasserflow.models.train.Trainer;
+import io.wasserflow.pipeline.run.ExperimentResult;
+import io.wasserflow.pipeline.run.RunFolder;
 import io.wasserflow.pipeline.cli.ProduceCommand;
 import io.wasserflow.pipeline.cli.UsageException;
 import io.wasserflow.pipeline.job.Topics;
@@ -117,6 +118,7 @@ public final class Report {
     }
 
     private void summary() throws IOException {
+        Map<String, ExperimentResult> results = run.folder().results(List.copyOf(experiments.keySet()));
         md.append("## Summary\n\n");
         md.append("| experiment | loss | constraint | generator steps | critic steps | W estimate | critic loss | sample quality | weights at ±c | state | alerts | parameters (SHA-256) |\n");
         md.append("| --- | --- | --- | ---: | ---: | ---: | ---: | --- | ---: | --- | ---: | --- |\n");
@@ -125,11 +127,12 @@ public final class Report {
             List<String> quality = new ArrayList<>();
             e.latestQuality().forEach((measure, v) -> quality.add(measure + " " + num(v)));
             double clipShare = e.latestClipFractions.values().stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-            Path state = run.state(c.name());
+            ExperimentResult result = results.get(c.name());
             md.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %d | %s | %s | %s | %s | %s | %d | %s |%n", c.name(), c.loss().id, constraint(c.constraint()),
                     e.generatorSteps, e.criticSteps, cell(e.last(ExperimentMetrics.W)), cell(e.last(ExperimentMetrics.CRITIC_LOSS)),
                     quality.isEmpty() ? "–" : String.join(", ", quality), cell(clipShare),
-                    e.diverged ? "diverged" : state != null ? "finished" : "no final state", e.alerts.size(), digest(c, state)));
+                    e.diverged ? "diverged" : result != null ? "finished" : "no final state", e.alerts.size(),
+                    result == null ? "–" : "`" + result.parameterDigest().substring(0, 16) + "`"));
         }
         md.append("\nW estimate and losses: the last recorded values; sample quality at the last sampled generator step; ")
                 .append("weights at ±c: the mean over the critic's layers of the share at the clip bound; ")
@@ -141,18 +144,6 @@ public final class Report {
         if (c instanceof Constraint.GradientPenalty gp) return "gp λ=" + num(gp.lambda());
         if (c instanceof Constraint.OneSidedPenalty lp) return "lp λ=" + num(lp.lambda());
         return c.id();
-    }
-
-    /** The SHA-256 of the experiment's final parameters, from its saved trainer state (first 16 hex digits). */
-    private String digest(ExperimentConfig c, Path state) throws IOException {
-        if (state == null) return "–";
-        Trainer t = new Trainer(c, run.config().dataShape());
-        try {
-            t.restoreState(Files.readAllBytes(state));
-        } catch (IllegalArgumentException e) {
-            return "unreadable state";
-        }
-        return "`" + t.parameterDigest().substring(0, 16) + "`";
     }
 
     private void figure1() throws IOException {
@@ -299,8 +290,8 @@ public final class Report {
         md.append("## Samples\n\n");
         for (ExperimentMetrics e : experiments.values()) {
             String name = e.config.name();
-            Path latest = run.latestSample(name);
-            SortedMap<Long, Path> overTime = run.samplesOverTime(name);
+            Path latest = run.folder().latestSample(name);
+            SortedMap<Long, Path> overTime = run.folder().samplesOverTime(name);
             md.append("### ").append(name).append("\n\n");
             if (latest == null && overTime.isEmpty()) {
                 md.append("No sample pictures (publish.samples_every is 0, or the run ended before the first).\n\n");

@@ -1,5 +1,6 @@
 package io.wasserflow.pipeline.cli;
 
+import io.wasserflow.pipeline.run.RunDir;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -61,7 +62,7 @@ class ImageQualityRunTest {
                 "--run-id", "r-fid", "--workdir", work.toString()}));
 
         List<TrainingMetric> metrics = new ArrayList<>();
-        io.wasserflow.pipeline.report.RunFolder.forEachMetric(work.resolve("runs/r-fid").resolve(LocalRun.METRICS_FILE), metrics::add); // the file as report reads it
+        io.wasserflow.pipeline.run.RunFolder.forEachMetric(work.resolve("runs/r-fid").resolve(RunDir.METRICS), metrics::add); // the file as report reads it
         // 8 records x 32 images / batch 32 = 8 steps, one critic step per generator step: samples at 2, 4, 6, 8
         for (String measure : List.of("frechet_distance", "birthday_duplicates")) {
             List<TrainingMetric> q = metrics.stream().filter(m -> m.getName().equals("wasserflow_sample_quality") && m.getLabels().get("measure").equals(measure)).toList();

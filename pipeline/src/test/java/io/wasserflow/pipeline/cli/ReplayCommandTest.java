@@ -1,5 +1,6 @@
 package io.wasserflow.pipeline.cli;
 
+import io.wasserflow.pipeline.run.RunDir;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -68,7 +69,7 @@ class ReplayCommandTest {
     }
 
     static RunManifest manifestOf(String runId) throws Exception {
-        return Codec.RUN_MANIFEST.decode(Files.readAllBytes(workdir.resolve("runs").resolve(runId).resolve(LocalRun.MANIFEST_FILE)));
+        return Codec.RUN_MANIFEST.decode(Files.readAllBytes(workdir.resolve("runs").resolve(runId).resolve(RunDir.MANIFEST)));
     }
 
     /** A copy of the original run's folder under another id, its manifest changed by edit. */
@@ -78,7 +79,7 @@ class ReplayCommandTest {
         try (Stream<Path> s = Files.list(from)) {
             for (Path f : s.filter(Files::isRegularFile).toList()) Files.copy(f, to.resolve(f.getFileName()));
         }
-        Files.write(to.resolve(LocalRun.MANIFEST_FILE), Codec.RUN_MANIFEST.encode(edit.apply(RunManifest.newBuilder(manifest).setRunId(id)).build()));
+        Files.write(to.resolve(RunDir.MANIFEST), Codec.RUN_MANIFEST.encode(edit.apply(RunManifest.newBuilder(manifest).setRunId(id)).build()));
         return id;
     }
 
@@ -162,14 +163,14 @@ class ReplayCommandTest {
             var toy = Datasets.open("8gaussians", null, 3);
             ImageBatchProducer.produce(broker.bootstrap(), toy, "replay.deleted", 32, 10.0 * 32 / toy.epochSize(), null); // 10 records
             RunManifest m = LocalRun.manifest(config, "r-deleted", Map.of(0, 2L), Map.of(0, 10L), "00ff", 1L, 2L).setMaxGeneratorSteps(3L).build();
-            Files.write(dir.resolve(LocalRun.MANIFEST_FILE), Codec.RUN_MANIFEST.encode(m));
+            Files.write(dir.resolve(RunDir.MANIFEST), Codec.RUN_MANIFEST.encode(m));
             try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", broker.bootstrap()))) {
                 admin.deleteRecords(Map.of(new TopicPartition("replay.deleted", 0), RecordsToDelete.beforeOffset(5))).all().get();
             }
             assertRefused(main("replay", "--run", "r-deleted", "--bootstrap", broker.bootstrap(), "--workdir", tmp.toString()),
                     "topic replay.deleted partition 0 no longer holds offsets 2 to 10 that the run read (it holds 5 to 10: records before 5 were deleted)");
 
-            Files.write(dir.resolve(LocalRun.MANIFEST_FILE), Codec.RUN_MANIFEST.encode(RunManifest.newBuilder(m).setTopic("replay.gone").build()));
+            Files.write(dir.resolve(RunDir.MANIFEST), Codec.RUN_MANIFEST.encode(RunManifest.newBuilder(m).setTopic("replay.gone").build()));
             assertRefused(main("replay", "--run", "r-deleted", "--bootstrap", broker.bootstrap(), "--workdir", tmp.toString()),
                     "topic replay.gone no longer exists on " + broker.bootstrap());
         }

@@ -1,5 +1,7 @@
 package io.wasserflow.pipeline.cli;
 
+import io.wasserflow.pipeline.run.RunDir;
+import io.wasserflow.pipeline.testing.States;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -115,14 +117,14 @@ class TrainRunTest {
             trainers.put(c.name(), t);
         }
         assertNotNull(last.getFinalParameterDigest());
-        assertEquals(LocalRun.digest(trainers), last.getFinalParameterDigest());
-        assertArrayEquals(Codec.RUN_MANIFEST.encode(last), Files.readAllBytes(dir.resolve(LocalRun.MANIFEST_FILE)));
+        assertEquals(States.runDigest(trainers), last.getFinalParameterDigest());
+        assertArrayEquals(Codec.RUN_MANIFEST.encode(last), Files.readAllBytes(dir.resolve(RunDir.MANIFEST)));
 
         // the local copy of the metrics holds exactly this run's records of the metrics topic
         List<TrainingMetric> topic = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : readAll("wasserflow.metrics")) topic.add(Codec.TRAINING_METRIC.decode(r.value()));
         List<TrainingMetric> copy = new ArrayList<>();
-        io.wasserflow.pipeline.report.RunFolder.forEachMetric(dir.resolve(LocalRun.METRICS_FILE), copy::add); // the file as report reads it
+        io.wasserflow.pipeline.run.RunFolder.forEachMetric(dir.resolve(RunDir.METRICS), copy::add); // the file as report reads it
         assertEquals(topic.stream().filter(m -> m.getRun().equals("r-manifest")).toList(), copy);
         assertTrue(copy.stream().anyMatch(m -> m.getName().equals("wasserflow_critic_step") && m.getValue() == 12), "every step's records");
 

@@ -1,5 +1,7 @@
 package io.wasserflow.pipeline.cli;
 
+import io.wasserflow.pipeline.run.RunDir;
+import io.wasserflow.pipeline.testing.States;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,7 +71,7 @@ class UntilInterruptedTest {
             assertTrue(out.contains("run r-never finished"), out);
 
             Path dir = tmp.resolve("work/runs/r-never");
-            RunManifest m = Codec.RUN_MANIFEST.decode(Files.readAllBytes(dir.resolve(LocalRun.MANIFEST_FILE)));
+            RunManifest m = Codec.RUN_MANIFEST.decode(Files.readAllBytes(dir.resolve(RunDir.MANIFEST)));
             assertEquals(Map.of("0", 4L), m.getStartOffsets());
             assertEquals(Map.of("0", 40L), m.getEndOffsets(), "one past the last record trained on");
             RunConfig rc = RunConfig.parse(YAML);
@@ -80,13 +82,13 @@ class UntilInterruptedTest {
                 assertEquals(18, t.criticSteps(), c.name());
                 trainers.put(c.name(), t);
             }
-            assertEquals(LocalRun.digest(trainers), m.getFinalParameterDigest(), "the digest of the saved states");
+            assertEquals(States.runDigest(trainers), m.getFinalParameterDigest(), "the digest of the saved states");
             assertTrue(out.contains(m.getFinalParameterDigest().substring(0, 16)), "the summary prints the digest");
 
             // the same offsets bounded give the same parameters: what replay relies on
             assertEquals(0, Main.run(new String[] {"train", "--bootstrap", broker.bootstrap(), "--config", config.toString(), "--from", "offsets:0=4",
                     "--run-id", "r-bounded", "--workdir", tmp.resolve("work").toString()}));
-            RunManifest bounded = Codec.RUN_MANIFEST.decode(Files.readAllBytes(tmp.resolve("work/runs/r-bounded").resolve(LocalRun.MANIFEST_FILE)));
+            RunManifest bounded = Codec.RUN_MANIFEST.decode(Files.readAllBytes(tmp.resolve("work/runs/r-bounded").resolve(RunDir.MANIFEST)));
             assertEquals(m.getEndOffsets(), bounded.getEndOffsets());
             assertEquals(m.getFinalParameterDigest(), bounded.getFinalParameterDigest(), "bit for bit");
         }

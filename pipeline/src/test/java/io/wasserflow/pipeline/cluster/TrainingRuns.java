@@ -1,11 +1,13 @@
 package io.wasserflow.pipeline.cluster;
 
+import io.wasserflow.pipeline.run.RunDir;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.wasserflow.models.train.ExperimentConfig;
 import io.wasserflow.models.train.Trainer;
 import io.wasserflow.pipeline.config.RunConfig;
 import io.wasserflow.pipeline.job.Topics;
+import io.wasserflow.pipeline.job.JobSpec;
 import io.wasserflow.pipeline.job.TrainingJob;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,7 +39,7 @@ final class TrainingRuns {
     static JobClient submit(FlinkCluster cluster, String bootstrap, OffsetsInitializer stop, String runId, Path saveDir) throws Exception {
         StreamExecutionEnvironment env = cluster.environment(CONFIG.experiments().size());
         new TrainingJob(TrainingJob.kafkaSource(bootstrap, TOPIC, OffsetsInitializer.earliest(), stop), TrainingJob.kafkaSink(bootstrap),
-                CONFIG, runId, Topics.defaults(), saveDir).build(env);
+                JobSpec.of(CONFIG, runId, Topics.defaults(), saveDir == null ? null : new RunDir(saveDir.toString()))).build(env);
         return env.executeAsync("wasserflow " + runId);
     }
 

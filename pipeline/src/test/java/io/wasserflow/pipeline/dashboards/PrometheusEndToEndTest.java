@@ -1,5 +1,6 @@
 package io.wasserflow.pipeline.dashboards;
 
+import io.wasserflow.pipeline.run.RunDir;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +9,7 @@ import io.wasserflow.pipeline.broker.LocalKafkaBroker;
 import io.wasserflow.pipeline.config.RunConfig;
 import io.wasserflow.pipeline.dashboards.DashboardQueries.Query;
 import io.wasserflow.pipeline.job.Topics;
+import io.wasserflow.pipeline.job.JobSpec;
 import io.wasserflow.pipeline.job.TrainingJob;
 import io.wasserflow.pipeline.metrics.MetricsEndpoint;
 import io.wasserflow.pipeline.source.Dataset;
@@ -134,7 +136,8 @@ class PrometheusEndToEndTest {
                 env.setParallelism(2);
                 env.enableCheckpointing(1000); // the health dashboard's checkpoint panels
                 new TrainingJob(TrainingJob.kafkaSource(broker.bootstrap(), TOPIC, OffsetsInitializer.earliest(), null),
-                        TrainingJob.kafkaSink(broker.bootstrap()), RunConfig.parse(YAML), RUN, Topics.defaults(), tmp.resolve("run")).build(env);
+                        TrainingJob.kafkaSink(broker.bootstrap()), 
+                        JobSpec.of(RunConfig.parse(YAML), RUN, Topics.defaults(), new RunDir(tmp.resolve("run").toString()))).build(env);
                 JobClient job = env.executeAsync("wasserflow " + RUN);
                 ScheduledExecutorService producer = Executors.newSingleThreadScheduledExecutor();
                 Dataset toy = Datasets.open("8gaussians", null, 7);

@@ -1,5 +1,6 @@
 package io.wasserflow.pipeline.job;
 
+import io.wasserflow.pipeline.run.RunDir;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -210,8 +211,8 @@ class DivergingExperimentTest {
             // Bounded one record beyond what is sent before the final savepoint, so it runs until stopped, and its restored splits
             // (which keep their stopping offset) end once that one record is there.
             OffsetsInitializer stop = OffsetsInitializer.offsets(Map.of(new TopicPartition(TOPIC, 0), RECORDS + 3L));
-            new TrainingJob(TrainingJob.kafkaSource(bootstrap, TOPIC, OffsetsInitializer.earliest(), stop), TrainingJob.kafkaSink(bootstrap), config, RUN,
-                    Topics.defaults(), null).withGeneratorSteps(GENERATOR_STEPS).build(first);
+            new TrainingJob(TrainingJob.kafkaSource(bootstrap, TOPIC, OffsetsInitializer.earliest(), stop), TrainingJob.kafkaSink(bootstrap), 
+                    JobSpec.of(config, RUN, Topics.defaults(), null).withGeneratorSteps(GENERATOR_STEPS)).build(first);
             String finalSavepoint;
             List<GradientAlert> alerts = new ArrayList<>();
             try (Follower metrics = new Follower(bootstrap, Topics.defaults().metrics()); Follower alertTopic = new Follower(bootstrap, Topics.defaults().alerts())) {
@@ -261,7 +262,8 @@ class DivergingExperimentTest {
             send(bootstrap, batches, RECORDS + 1, RECORDS + 2); // the one record after the savepoint: both experiments are looked at, the source ends
             Path saved = tmp.resolve("restored");
             new TrainingJob(TrainingJob.kafkaSource(bootstrap, TOPIC, OffsetsInitializer.earliest(), stop),
-                    TrainingJob.kafkaSink(bootstrap), config, RUN + "-restored", Topics.defaults(), saved).withGeneratorSteps(GENERATOR_STEPS).execute(second);
+                    TrainingJob.kafkaSink(bootstrap), 
+                    JobSpec.of(config, RUN + "-restored", Topics.defaults(), new RunDir(saved.toString())).withGeneratorSteps(GENERATOR_STEPS)).execute(second);
             Map<String, Trainer> restored = states(config, saved);
 
             Trainer b = restored.get("blowup");
@@ -294,7 +296,8 @@ class DivergingExperimentTest {
             ImageBatchProducer.ensureTopic(broker.bootstrap(), TOPIC);
             send(broker.bootstrap(), batches, 0, RECORDS);
             new TrainingJob(TrainingJob.kafkaSource(broker.bootstrap(), TOPIC, OffsetsInitializer.earliest(), OffsetsInitializer.latest()),
-                    TrainingJob.kafkaSink(broker.bootstrap()), config, RUN + "-bounded", Topics.defaults(), tmp).execute(env(new Configuration()));
+                    TrainingJob.kafkaSink(broker.bootstrap()), 
+                    JobSpec.of(config, RUN + "-bounded", Topics.defaults(), new RunDir(tmp.toString()))).execute(env(new Configuration()));
         } finally {
             MetricsEndpoint.setBasePort(0);
         }

@@ -1,5 +1,6 @@
 package io.wasserflow.pipeline.job;
 
+import io.wasserflow.pipeline.run.RunDir;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -269,7 +270,7 @@ class ImageTopicFuzzTest {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(noRestarts);
             env.setParallelism(1);
             new TrainingJob(TrainingJob.kafkaSource(broker.bootstrap(), TOPIC, OffsetsInitializer.earliest(), OffsetsInitializer.latest()),
-                    TrainingJob.kafkaSink(broker.bootstrap()), config, RUN, Topics.defaults(), saved).execute(env);
+                    TrainingJob.kafkaSink(broker.bootstrap()), JobSpec.of(config, RUN, Topics.defaults(), new RunDir(saved.toString()))).execute(env);
 
             // every bad record, once, with its reason and where it came from
             Map<Long, Sent> badByOffset = new TreeMap<>();

@@ -1,5 +1,6 @@
 package io.wasserflow.pipeline.job;
 
+import io.wasserflow.pipeline.run.RunDir;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -75,7 +76,8 @@ class SavepointRestoreTest {
 
     static TrainingJob job(RunConfig config, String runId, Path saveDir) {
         return new TrainingJob(TrainingJob.kafkaSource(broker.bootstrap(), TOPIC, OffsetsInitializer.earliest(), OffsetsInitializer.latest()),
-                TrainingJob.kafkaSink(broker.bootstrap()), config, runId, Topics.defaults(), saveDir);
+                TrainingJob.kafkaSink(broker.bootstrap()), 
+                JobSpec.of(config, runId, Topics.defaults(), saveDir == null ? null : new RunDir(saveDir.toString())));
     }
 
     /** Follows the metrics topic from where it ends now, so a test can wait for a run to reach a critic step. */

@@ -1,5 +1,6 @@
 package io.wasserflow.pipeline.job;
 
+import io.wasserflow.pipeline.run.RunDir;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -121,7 +122,7 @@ class TrainingJobIntegrationTest {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
         new TrainingJob(TrainingJob.kafkaSource(broker.bootstrap(), TOPIC, OffsetsInitializer.earliest(), OffsetsInitializer.latest()),
-                TrainingJob.kafkaSink(broker.bootstrap()), config, "run-1", Topics.defaults(), saved).execute(env);
+                TrainingJob.kafkaSink(broker.bootstrap()), JobSpec.of(config, "run-1", Topics.defaults(), new RunDir(saved.toString()))).execute(env);
 
         int points = RECORDS * PRODUCER_BATCH, criticSteps = points / EXPERIMENT_BATCH;
         Map<String, Long> lastCritic = new HashMap<>();

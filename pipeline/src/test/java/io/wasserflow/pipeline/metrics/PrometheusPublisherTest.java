@@ -12,7 +12,7 @@ import io.wasserflow.models.train.ExperimentConfig;
 import io.wasserflow.models.train.Loss;
 import io.wasserflow.models.train.Trainer;
 import io.wasserflow.models.util.Rng;
-import io.wasserflow.pipeline.job.MetricRecords;
+import io.wasserflow.pipeline.metrics.MetricRecords;
 import io.wasserflow.schemas.AlertKind;
 import io.wasserflow.schemas.TrainingMetric;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package io.wasserflow.pipeline.report;
 
+import io.wasserflow.pipeline.run.RunFolder;
 import io.wasserflow.models.train.ExperimentConfig;
 import java.io.IOException;
 import java.nio.file.Path;

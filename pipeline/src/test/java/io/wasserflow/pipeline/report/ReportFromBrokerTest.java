@@ -1,5 +1,6 @@
 package io.wasserflow.pipeline.report;
 
+import io.wasserflow.pipeline.run.RunFolder;
 import static io.wasserflow.pipeline.report.ReportTest.assertUsage;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

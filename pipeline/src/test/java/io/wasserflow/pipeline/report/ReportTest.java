@@ -1,5 +1,6 @@
 package io.wasserflow.pipeline.report;
 
+import io.wasserflow.pipeline.run.RunFolder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

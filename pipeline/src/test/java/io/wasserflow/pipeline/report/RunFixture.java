@@ -8,7 +8,7 @@ import io.wasserflow.models.train.ExperimentConfig;
 import io.wasserflow.models.train.Trainer;
 import io.wasserflow.models.util.Rng;
 import io.wasserflow.pipeline.config.RunConfig;
-import io.wasserflow.pipeline.job.MetricRecords;
+import io.wasserflow.pipeline.metrics.MetricRecords;
 import io.wasserflow.pipeline.render.Scatter;
 import io.wasserflow.schemas.Codec;
 import io.wasserflow.schemas.RunManifest;

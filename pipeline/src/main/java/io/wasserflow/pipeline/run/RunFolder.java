@@ -1,4 +1,4 @@
-package io.wasserflow.pipeline.report;
+package io.wasserflow.pipeline.run;
 
 import io.wasserflow.pipeline.cli.UsageException;
 import io.wasserflow.pipeline.config.ConfigException;
@@ -22,11 +22,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -35,13 +31,13 @@ import java.util.stream.Stream;
  * Everything {@code report} needs with no broker and no job running; or, for {@code report
  * --bootstrap}, the run's manifest and metric records from the broker's topics.
  */
-public record RunFolder(Path dir, String runId, RunConfig config, RunManifest manifest, Path metrics) {
-    public static final String CONFIG = "config.yaml", MANIFEST = "manifest.avro", METRICS = "metrics.bin", SAMPLES = "samples";
+public record RunFolder(RunDir folder, String runId, RunConfig config, RunManifest manifest, Path metrics) {
+    public static final String CONFIG = RunDir.CONFIG, MANIFEST = RunDir.MANIFEST, METRICS = RunDir.METRICS, SAMPLES = RunDir.SAMPLES;
     /** Far above any real record (a histogram of 1,000 buckets is about 16 KB): a larger length means a corrupt file. */
     private static final int MAX_RECORD_BYTES = 64 << 20;
 
-    static RunFolder open(Path workdir, String runId) throws IOException {
-        Path runs = workdir.resolve("runs"), dir = runs.resolve(runId);
+    public static RunFolder open(Path workdir, String runId) throws IOException {
+        Path runs = RunDir.runs(workdir), dir = RunDir.of(workdir, runId).dir();
         if (!runId.matches("[A-Za-z0-9_.-]+") || !Files.isDirectory(dir)) throw new UsageException("no run '" + runId + "' in " + runs + knownRuns(runs));
         for (String f : List.of(CONFIG, MANIFEST, METRICS))
             if (!Files.isRegularFile(dir.resolve(f)))
@@ -53,7 +49,7 @@ public record RunFolder(Path dir, String runId, RunConfig config, RunManifest ma
             throw new UsageException(dir.resolve(CONFIG) + ": " + e.getMessage());
         }
         try {
-            return new RunFolder(dir, runId, config, Codec.RUN_MANIFEST.decode(Files.readAllBytes(dir.resolve(MANIFEST))), dir.resolve(METRICS));
+            return new RunFolder(RunDir.of(workdir, runId), runId, config, Codec.RUN_MANIFEST.decode(Files.readAllBytes(dir.resolve(MANIFEST))), dir.resolve(METRICS));
         } catch (Codec.DecodeException e) {
             throw new UsageException(dir.resolve(MANIFEST) + " is not a run manifest: " + e.getMessage());
         }
@@ -65,7 +61,7 @@ public record RunFolder(Path dir, String runId, RunConfig config, RunManifest ma
      * local one. Sample pictures and final states are not on the broker: they come from this
      * machine's run folder where it has one. A run still training has a manifest with no end yet.
      */
-    static RunFolder fromBroker(String bootstrap, Topics topics, Path workdir, String runId, Path copy) throws IOException {
+    public static RunFolder fromBroker(String bootstrap, Topics topics, Path workdir, String runId, Path copy) throws IOException {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap);
         p.put("allow.auto.create.topics", "false");
@@ -101,7 +97,7 @@ public record RunFolder(Path dir, String runId, RunConfig config, RunManifest ma
         } catch (ConfigException e) {
             throw new UsageException("run " + runId + ": the config in its manifest no longer parses: " + e.getMessage());
         }
-        return new RunFolder(workdir.resolve("runs").resolve(runId), runId, config, manifest[0], copy);
+        return new RunFolder(RunDir.of(workdir, runId), runId, config, manifest[0], copy);
     }
 
     private interface RecordValue {
@@ -135,7 +131,7 @@ public record RunFolder(Path dir, String runId, RunConfig config, RunManifest ma
     }
 
     /** Hands every record of metrics.bin to sink, in file order. */
-    void forEachMetric(Consumer<TrainingMetric> sink) throws IOException {
+    public void forEachMetric(Consumer<TrainingMetric> sink) throws IOException {
         forEachMetric(metrics, sink);
     }
 
@@ -163,30 +159,8 @@ public record RunFolder(Path dir, String runId, RunConfig config, RunManifest ma
         }
     }
 
-    /** The latest sample picture of an experiment, or null. */
-    Path latestSample(String experiment) {
-        Path p = dir.resolve(SAMPLES).resolve(experiment + ".png");
-        return Files.isRegularFile(p) ? p : null;
-    }
-
-    /** The experiment's sample pictures by generator step ({@code <experiment>-g<step>.png}). */
-    SortedMap<Long, Path> samplesOverTime(String experiment) throws IOException {
-        SortedMap<Long, Path> out = new TreeMap<>();
-        Path samples = dir.resolve(SAMPLES);
-        if (!Files.isDirectory(samples)) return out;
-        Pattern name = Pattern.compile(Pattern.quote(experiment) + "-g(\\d+)\\.png");
-        try (Stream<Path> s = Files.list(samples)) {
-            s.forEach(p -> {
-                Matcher m = name.matcher(p.getFileName().toString());
-                if (m.matches()) out.put(Long.parseLong(m.group(1)), p);
-            });
-        }
-        return out;
-    }
-
-    /** The experiment's final trainer state, or null. */
-    Path state(String experiment) {
-        Path p = dir.resolve(experiment + ".state");
-        return Files.isRegularFile(p) ? p : null;
+    /** The run's folder on this machine. */
+    public Path dir() {
+        return folder.dir();
     }
 }

@@ -1,0 +1,38 @@
+package io.wasserflow.pipeline.job;
+
+import io.wasserflow.models.diagnostics.GradientDetector;
+import io.wasserflow.schemas.TrainingMetric;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.GenericTypeInfo;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * What leaves the trainers besides training: side outputs that the job's sinks consume (Kafka,
+ * Prometheus, the run folder, the console). A step's metric records travel together on one output,
+ * in the order the report reads them, so each sink has one input and stays chained to the trainer.
+ */
+public final class Diagnostics {
+    private Diagnostics() {}
+
+    /**
+     * Scalars, per-layer values and weight histograms of every step, and the sample-quality measures.
+     * Their sinks are chained with object reuse, so the records are never serialized on the way.
+     */
+    public static final TypeInformation<TrainingMetric> METRIC_TYPE = new GenericTypeInfo<>(TrainingMetric.class);
+    public static final OutputTag<TrainingMetric> METRICS = new OutputTag<>("metrics", METRIC_TYPE);
+    /** Sample pictures. */
+    public static final OutputTag<SamplePicture> SAMPLES = new OutputTag<>("samples", TypeInformation.of(SamplePicture.class));
+    /** The gradient detector's verdict on every step: the alerts it raised or cleared (often none). */
+    public static final OutputTag<AlertCheck> ALERTS = new OutputTag<>("alerts", TypeInformation.of(AlertCheck.class));
+    /** An experiment's state when it changes: training, diverged, finished. */
+    public static final OutputTag<ExperimentState> STATES = new OutputTag<>("states", TypeInformation.of(ExperimentState.class));
+
+    public record SamplePicture(String run, String experiment, long generatorStep, byte[] png) {}
+
+    public record AlertCheck(String run, String experiment, long criticStep, List<GradientDetector.Alert> changes, long timeMs) {}
+
+    public record ExperimentState(String run, String experiment, String state) {
+        public static final String TRAINING = "training", DIVERGED = "diverged", FINISHED = "finished";
+    }
+}

@@ -1,0 +1,65 @@
+package io.wasserflow.pipeline.metrics;
+
+import io.wasserflow.models.diagnostics.LayerValue;
+import io.wasserflow.models.diagnostics.StepReport;
+import io.wasserflow.models.diagnostics.WeightHistogram;
+import io.wasserflow.schemas.TrainingMetric;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A step's report as the TrainingMetric records of the {@link Metric} catalogue, in the order the
+ * report reads them (a step's records are contiguous). What the step did not compute is absent from
+ * its report, so it is absent here; a computed NaN (a diverged loss) is published as it is.
+ */
+public final class MetricRecords {
+    private MetricRecords() {}
+
+    public static List<TrainingMetric> of(String run, String experiment, StepReport r, long timeMs) {
+        Builder b = new Builder(run, experiment, r.criticStep(), r.generatorStep(), timeMs);
+        List<TrainingMetric> out = new ArrayList<>();
+        out.add(b.metric(Metric.CRITIC_STEP, r.criticStep(), Map.of()));
+        out.add(b.metric(Metric.GENERATOR_STEP, r.generatorStep(), Map.of()));
+        double[] quantiles = {};
+        List<LayerValue> clipFractions = List.of();
+        if (r instanceof StepReport.Critic c) {
+            c.wassersteinEstimate().ifPresent(w -> out.add(b.metric(Metric.WASSERSTEIN_ESTIMATE, w, Map.of())));
+            out.add(b.metric(Metric.CRITIC_LOSS, c.loss(), Map.of()));
+            c.gradientPenalty().ifPresent(p -> out.add(b.metric(Metric.GRADIENT_PENALTY, p, Map.of())));
+            quantiles = c.inputGradientQuantiles();
+            clipFractions = c.clipFractions();
+        } else out.add(b.metric(Metric.GENERATOR_LOSS, r.loss(), Map.of()));
+        for (LayerValue v : r.weightGradientNorms()) out.add(b.metric(Metric.GRADIENT_NORM, v.value(), layer(v)));
+        for (LayerValue v : r.activationGradientNorms()) out.add(b.metric(Metric.ACTIVATION_GRADIENT_NORM, v.value(), layer(v)));
+        for (LayerValue v : clipFractions) out.add(b.metric(Metric.WEIGHT_CLIP_FRACTION, v.value(), layer(v)));
+        for (int i = 0; i < quantiles.length; i++) out.add(b.metric(Metric.INPUT_GRADIENT_NORM, quantiles[i], Map.of("stat", StepReport.QUANTILE_NAMES[i])));
+        out.add(b.metric(Metric.STEP_SECONDS, r.stepSeconds(), Map.of("kind", r.kind().name().toLowerCase())));
+        if (r instanceof StepReport.Critic && r.stepSeconds() > 0) out.add(b.metric(Metric.IMAGES_PER_SECOND, r.batchSize() / r.stepSeconds(), Map.of()));
+        for (WeightHistogram h : r.histograms()) {
+            TrainingMetric m = b.metric(Metric.WEIGHT, h.sum(), Map.of("network", h.network(), "layer", h.layer()));
+            m.setBucketUpperBounds(Arrays.stream(h.upperBounds()).boxed().toList());
+            m.setBucketCounts(Arrays.stream(h.counts()).boxed().toList());
+            out.add(m);
+        }
+        return out;
+    }
+
+    /** One {@code wasserflow_sample_quality} record. */
+    public static TrainingMetric quality(String run, String experiment, long generatorStep, long criticStep, String measure, double value, long timeMs) {
+        return new Builder(run, experiment, criticStep, generatorStep, timeMs).metric(Metric.SAMPLE_QUALITY, value, Map.of("measure", measure));
+    }
+
+    private static Map<String, String> layer(LayerValue v) {
+        return Map.of("network", v.network(), "layer", v.layer());
+    }
+
+    private record Builder(String run, String experiment, long criticStep, long generatorStep, long timeMs) {
+        TrainingMetric metric(Metric metric, double value, Map<String, String> labels) {
+            return TrainingMetric.newBuilder().setRun(run).setExperiment(experiment).setName(metric.id).setLabels(new HashMap<>(labels))
+                    .setValue(value).setGeneratorStep(generatorStep).setCriticStep(criticStep).setTimeMs(timeMs).build();
+        }
+    }
+}
