@@ -1,5 +1,7 @@
 package io.wasserflow.pipeline.report;
 
+import io.wasserflow.pipeline.run.ExperimentResult;
+import io.wasserflow.pipeline.run.RunDir;
 import io.wasserflow.models.data.Toy2D;
 import io.wasserflow.models.diagnostics.GradientDetector;
 import io.wasserflow.models.diagnostics.StepReport;
@@ -80,7 +82,7 @@ record RunFixture(Path workdir, String runId, RunConfig config, List<TrainingMet
         }
         StringBuilder digests = new StringBuilder();
         for (Trainer t : trainers.values()) {
-            Files.write(dir.resolve(t.config().name() + ".state"), t.saveState());
+            new RunDir(dir.toString()).writeFinal(new ExperimentResult(t.config().name(), t.parameterDigest(), t.generatorSteps(), t.criticSteps(), false), t.saveState());
             digests.append(t.parameterDigest());
         }
         Files.writeString(dir.resolve("config.yaml"), yaml);
