@@ -7,6 +7,7 @@ import io.wasserflow.models.train.ExperimentConfig;
 import io.wasserflow.models.train.Loss;
 import io.wasserflow.models.train.Trainer;
 import io.wasserflow.models.util.Rng;
+import io.wasserflow.pipeline.BadInputException;
 import io.wasserflow.pipeline.cli.Args;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,8 +46,8 @@ public final class Bench {
         boolean pipeline = !args.choice("pipeline", "on", "on", "off").equals("off");
         if (args.has("long-run")) {
             int steps = args.getInt("long-run", 20_000);
-            if (steps < 100) throw new io.wasserflow.pipeline.cli.UsageException("--long-run must be at least 100 critic steps, not " + steps);
-            if (!arch.equals("toy")) throw new io.wasserflow.pipeline.cli.UsageException("--long-run trains the toy MLP; drop --arch " + arch);
+            if (steps < 100) throw new BadInputException("--long-run must be at least 100 critic steps, not " + steps);
+            if (!arch.equals("toy")) throw new BadInputException("--long-run trains the toy MLP; drop --arch " + arch);
             Nd4j.getEnvironment().setMaxMasterThreads(threads);
             return LongRunBench.run(constraint, steps, java.nio.file.Path.of(args.get("out", "wasserflow-data/bench")));
         }

@@ -1,5 +1,6 @@
 package io.wasserflow.pipeline.cli;
 
+import io.wasserflow.pipeline.BadInputException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -13,17 +14,17 @@ public final class Args {
         this.command = command;
         for (int i = from; i < argv.length; i++) {
             String a = argv[i];
-            if (!a.startsWith("--")) throw new UsageException("unexpected argument '" + a + "' (flags are --name value)");
+            if (!a.startsWith("--")) throw new BadInputException("unexpected argument '" + a + "' (flags are --name value)");
             String name = a.substring(2), value;
             int eq = name.indexOf('=');
             if (eq >= 0) {
                 value = name.substring(eq + 1);
                 name = name.substring(0, eq);
             } else {
-                if (i + 1 >= argv.length) throw new UsageException("--" + name + " needs a value");
+                if (i + 1 >= argv.length) throw new BadInputException("--" + name + " needs a value");
                 value = argv[++i];
             }
-            if (!known.contains(name)) throw new UsageException("unknown flag --" + name + " (known: --" + String.join(", --", known) + ")");
+            if (!known.contains(name)) throw new BadInputException("unknown flag --" + name + " (known: --" + String.join(", --", known) + ")");
             values.put(name, value);
         }
     }
@@ -34,7 +35,7 @@ public final class Args {
 
     public String require(String name) {
         String v = values.get(name);
-        if (v == null) throw new UsageException("--" + name + " is required");
+        if (v == null) throw new BadInputException("--" + name + " is required");
         return v;
     }
 
@@ -48,7 +49,7 @@ public final class Args {
         try {
             return Integer.parseInt(v);
         } catch (NumberFormatException e) {
-            throw new UsageException("--" + name + " must be a whole number, got '" + v + "'");
+            throw new BadInputException("--" + name + " must be a whole number, got '" + v + "'");
         }
     }
 
@@ -58,13 +59,13 @@ public final class Args {
         try {
             return Double.parseDouble(v);
         } catch (NumberFormatException e) {
-            throw new UsageException("--" + name + " must be a number, got '" + v + "'");
+            throw new BadInputException("--" + name + " must be a number, got '" + v + "'");
         }
     }
 
     public String choice(String name, String fallback, String... allowed) {
         String v = get(name, fallback);
         for (String a : allowed) if (a.equals(v)) return v;
-        throw new UsageException("--" + name + " must be one of " + String.join(", ", allowed) + ", got '" + v + "'");
+        throw new BadInputException("--" + name + " must be one of " + String.join(", ", allowed) + ", got '" + v + "'");
     }
 }

@@ -1,5 +1,6 @@
 package io.wasserflow.pipeline.cli;
 
+import io.wasserflow.pipeline.BadInputException;
 import io.wasserflow.pipeline.broker.LocalKafkaBroker;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -11,7 +12,7 @@ final class BrokerCommand {
     static int run(Args args) throws Exception {
         Path dir = Path.of(args.get("dir", "wasserflow-data/kafka"));
         int port = args.getInt("port", 9092);
-        if (port < 0 || port > 65535) throw new UsageException("--port must be between 0 and 65535, got " + port);
+        if (port < 0 || port > 65535) throw new BadInputException("--port must be between 0 and 65535, got " + port);
         System.out.println("broker: starting Kafka (KRaft) with its log in " + dir.toAbsolutePath() + " ...");
         LocalKafkaBroker broker = LocalKafkaBroker.start(dir, port);
         System.out.println("broker: listening on " + broker.bootstrap() + " (Ctrl-C stops it; the data stays in " + dir + ")");

@@ -1,8 +1,8 @@
 package io.wasserflow.pipeline.cli;
 
 import io.wasserflow.models.train.ExperimentConfig;
+import io.wasserflow.pipeline.BadInputException;
 import io.wasserflow.pipeline.broker.LocalKafkaBroker;
-import io.wasserflow.pipeline.config.ConfigException;
 import io.wasserflow.pipeline.config.Presets;
 import io.wasserflow.pipeline.config.RunConfig;
 import io.wasserflow.pipeline.source.Dataset;
@@ -34,22 +34,18 @@ final class DemoCommand {
     static int run(Args args) throws Exception {
         Path workdir = Path.of(args.get("workdir", "wasserflow-data"));
         int steps = args.getInt("steps", 100);
-        if (steps < 0) throw new UsageException("--steps must be 0 (train until interrupted) or a number of generator steps, not " + steps);
+        if (steps < 0) throw new BadInputException("--steps must be 0 (train until interrupted) or a number of generator steps, not " + steps);
         RunConfig config;
-        try {
-            if (args.has("config")) {
-                config = Presets.load(args.get("config", ""));
-            } else {
-                String dataset = args.get("dataset", null);
-                if (dataset == null) {
-                    dataset = FashionMnist.installed(FashionMnist.DEFAULT_DIR) ? "fashion-mnist" : "shapes";
-                    if (dataset.equals("shapes"))
-                        System.out.println("demo: Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist); training on the built-in shapes");
-                }
-                config = RunConfig.parse(RunConfig.defaultYaml(dataset));
+        if (args.has("config")) {
+            config = Presets.load(args.get("config", ""));
+        } else {
+            String dataset = args.get("dataset", null);
+            if (dataset == null) {
+                dataset = FashionMnist.installed(FashionMnist.DEFAULT_DIR) ? "fashion-mnist" : "shapes";
+                if (dataset.equals("shapes"))
+                    System.out.println("demo: Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist); training on the built-in shapes");
             }
-        } catch (ConfigException e) {
-            throw e.asUsage();
+            config = RunConfig.parse(RunConfig.defaultYaml(dataset));
         }
         Dataset data = Datasets.open(config.dataset(), args.has("data") ? Path.of(args.get("data", "")) : null, 1);
 

@@ -1,5 +1,6 @@
 package io.wasserflow.pipeline.cli;
 
+import io.wasserflow.pipeline.BadInputException;
 import io.wasserflow.pipeline.bench.Bench;
 import java.util.Map;
 import java.util.Set;
@@ -46,7 +47,7 @@ public final class Main {
         }
         try {
             return spec.command.run(new Args(argv[0], argv, 1, spec.flags));
-        } catch (UsageException e) {
+        } catch (BadInputException e) {
             System.err.println("wasserflow " + argv[0] + ": " + e.getMessage().replaceAll("\\R", " "));
             return 2;
         } catch (Exception e) {

@@ -2,9 +2,11 @@ package io.wasserflow.pipeline.cli;
 
 import io.wasserflow.models.train.ExperimentConfig;
 import io.wasserflow.models.train.Trainer;
+import io.wasserflow.pipeline.BadInputException;
 import io.wasserflow.pipeline.broker.LocalKafkaBroker;
 import io.wasserflow.pipeline.config.ConfigException;
 import io.wasserflow.pipeline.config.RunConfig;
+import io.wasserflow.pipeline.source.BrokerCheck;
 import io.wasserflow.schemas.Codec;
 import io.wasserflow.schemas.RunManifest;
 import java.io.IOException;
@@ -66,7 +68,7 @@ final class ReplayCommand {
         try {
             config = RunConfig.parse(run.getConfigYaml());
         } catch (ConfigException e) {
-            throw new UsageException("run " + runId + ": the config in its manifest no longer parses: " + e.getMessage());
+            throw new BadInputException("run " + runId + ": the config in its manifest no longer parses: " + e.getMessage());
         }
         if (run.getFinalParameterDigest() == null) throw new Refused("run " + runId + " did not finish (its manifest has no final parameter digest)");
         if (run.getEndOffsets().isEmpty())
@@ -90,7 +92,7 @@ final class ReplayCommand {
                 bootstrap = broker.bootstrap();
                 System.out.printf("replay %s: restarted the embedded broker from its log in %s on %s%n", runId, log.toAbsolutePath(), bootstrap);
             } else {
-                ProduceCommand.requireReachable(bootstrap);
+                BrokerCheck.requireReachable(bootstrap);
             }
             checkOffsets(bootstrap, run.getTopic(), start, end);
 
@@ -116,14 +118,14 @@ final class ReplayCommand {
 
     static RunManifest readManifest(Path workdir, String runId) throws IOException {
         Path runs = workdir.resolve("runs"), dir = runs.resolve(runId);
-        if (!runId.matches("[A-Za-z0-9_.-]+") || !Files.isDirectory(dir)) throw new UsageException("no run '" + runId + "' in " + runs + io.wasserflow.pipeline.report.RunFolder.knownRuns(runs));
+        if (!runId.matches("[A-Za-z0-9_.-]+") || !Files.isDirectory(dir)) throw new BadInputException("no run '" + runId + "' in " + runs + io.wasserflow.pipeline.report.RunFolder.knownRuns(runs));
         Path file = dir.resolve(LocalRun.MANIFEST_FILE);
         if (!Files.isRegularFile(file))
-            throw new UsageException("run " + runId + " has no " + LocalRun.MANIFEST_FILE + " in " + dir + " (it has not finished, or an older version wrote it)");
+            throw new BadInputException("run " + runId + " has no " + LocalRun.MANIFEST_FILE + " in " + dir + " (it has not finished, or an older version wrote it)");
         try {
             return Codec.RUN_MANIFEST.decode(Files.readAllBytes(file));
         } catch (Codec.DecodeException e) {
-            throw new UsageException(file + " is not a run manifest: " + e.getMessage());
+            throw new BadInputException(file + " is not a run manifest: " + e.getMessage());
         }
     }
 

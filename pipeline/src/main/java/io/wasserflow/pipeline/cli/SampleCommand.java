@@ -4,7 +4,7 @@ import io.wasserflow.models.data.Toy2D;
 import io.wasserflow.models.train.ExperimentConfig;
 import io.wasserflow.models.train.Trainer;
 import io.wasserflow.models.util.Rng;
-import io.wasserflow.pipeline.config.ConfigException;
+import io.wasserflow.pipeline.BadInputException;
 import io.wasserflow.pipeline.config.RunConfig;
 import io.wasserflow.pipeline.render.SampleGrid;
 import io.wasserflow.pipeline.render.Scatter;
@@ -35,28 +35,23 @@ final class SampleCommand {
         Path out = Path.of(args.require("out"));
         String file = out.getFileName().toString().toLowerCase(Locale.ROOT);
         boolean csv = file.endsWith(".csv");
-        if (!csv && !file.endsWith(".png")) throw new UsageException("--out must name a .png or a .csv file, not " + out);
+        if (!csv && !file.endsWith(".png")) throw new BadInputException("--out must name a .png or a .csv file, not " + out);
         int n = args.getInt("n", 64);
-        if (n < 1 || n > 100_000) throw new UsageException("--n must be between 1 and 100000, not " + n);
+        if (n < 1 || n > 100_000) throw new BadInputException("--n must be between 1 and 100000, not " + n);
         long seed;
         try {
             seed = Long.parseLong(args.get("seed", "0"));
         } catch (NumberFormatException e) {
-            throw new UsageException("--seed must be a whole number, not '" + args.get("seed", "") + "'");
+            throw new BadInputException("--seed must be a whole number, not '" + args.get("seed", "") + "'");
         }
 
         Path dir = workdir.resolve("runs").resolve(runId);
-        if (!Files.isDirectory(dir)) throw new UsageException("no run " + runId + " in " + workdir.resolve("runs") + knownRuns(workdir));
-        RunConfig config;
-        try {
-            config = RunConfig.load(dir.resolve("config.yaml"));
-        } catch (ConfigException e) {
-            throw e.asUsage();
-        }
-        ExperimentConfig c = config.experiments().stream().filter(e -> e.name().equals(name)).findFirst().orElseThrow(() -> new UsageException(
+        if (!Files.isDirectory(dir)) throw new BadInputException("no run " + runId + " in " + workdir.resolve("runs") + knownRuns(workdir));
+        RunConfig config = RunConfig.load(dir.resolve("config.yaml"));
+        ExperimentConfig c = config.experiments().stream().filter(e -> e.name().equals(name)).findFirst().orElseThrow(() -> new BadInputException(
                 "run " + runId + " has no experiment " + name + " (it has " + String.join(", ", config.experiments().stream().map(ExperimentConfig::name).toList()) + ")"));
         Path state = dir.resolve(name + ".state");
-        if (!Files.exists(state)) throw new UsageException("run " + runId + " saved no generator for " + name + " (" + state + " is missing: did the run finish?)");
+        if (!Files.exists(state)) throw new BadInputException("run " + runId + " saved no generator for " + name + " (" + state + " is missing: did the run finish?)");
         Trainer trainer = new Trainer(c, config.dataShape());
         trainer.restoreState(Files.readAllBytes(state));
 

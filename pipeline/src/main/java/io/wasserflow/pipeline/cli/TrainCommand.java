@@ -1,8 +1,9 @@
 package io.wasserflow.pipeline.cli;
 
-import io.wasserflow.pipeline.config.ConfigException;
+import io.wasserflow.pipeline.BadInputException;
 import io.wasserflow.pipeline.config.Presets;
 import io.wasserflow.pipeline.config.RunConfig;
+import io.wasserflow.pipeline.source.BrokerCheck;
 import java.nio.file.Path;
 import java.util.UUID;
 
@@ -12,19 +13,14 @@ final class TrainCommand {
 
     static int run(Args args) throws Exception {
         String bootstrap = args.require("bootstrap");
-        RunConfig config;
-        try {
-            config = Presets.load(args.require("config"));
-        } catch (ConfigException e) {
-            throw e.asUsage();
-        }
+        RunConfig config = Presets.load(args.require("config"));
         String from = args.get("from", "earliest");
         checkFrom(from);
         String until = args.choice("until", "latest", "latest", "never");
         String runId = args.get("run-id", newRunId());
         if (!runId.matches("[A-Za-z0-9][A-Za-z0-9_.-]*"))
-            throw new UsageException("--run-id may hold only letters, digits, '.', '_' and '-' and starts with a letter or digit (it names a folder), got '" + runId + "'");
-        ProduceCommand.requireReachable(bootstrap);
+            throw new BadInputException("--run-id may hold only letters, digits, '.', '_' and '-' and starts with a letter or digit (it names a folder), got '" + runId + "'");
+        BrokerCheck.requireReachable(bootstrap);
         LocalRun.run(bootstrap, config, runId, Path.of(args.get("workdir", "wasserflow-data")), LocalRun.resolve(bootstrap, config.topic(), from),
                 until.equals("latest") ? LocalRun.resolve(bootstrap, config.topic(), "latest") : null, 0);
         return 0;
@@ -47,10 +43,10 @@ final class TrainCommand {
                     }
                 return;
             } catch (NumberFormatException e) {
-                throw new UsageException("--from holds a number out of range (partitions up to " + Integer.MAX_VALUE + ", offsets and timestamps up to "
+                throw new BadInputException("--from holds a number out of range (partitions up to " + Integer.MAX_VALUE + ", offsets and timestamps up to "
                         + Long.MAX_VALUE + "), got '" + spec + "'");
             }
         }
-        throw new UsageException("--from must be earliest, latest, timestamp:MS or offsets:P=O,..., got '" + spec + "'");
+        throw new BadInputException("--from must be earliest, latest, timestamp:MS or offsets:P=O,..., got '" + spec + "'");
     }
 }

@@ -6,11 +6,11 @@ import io.wasserflow.models.quality.FashionClassifier;
 import io.wasserflow.models.quality.ImageQuality;
 import io.wasserflow.models.train.ExperimentConfig;
 import io.wasserflow.models.train.Trainer;
-import io.wasserflow.pipeline.cli.ProduceCommand;
-import io.wasserflow.pipeline.cli.UsageException;
+import io.wasserflow.pipeline.BadInputException;
 import io.wasserflow.pipeline.job.Topics;
 import io.wasserflow.pipeline.render.HistogramPlot;
 import io.wasserflow.pipeline.render.LinePlot;
+import io.wasserflow.pipeline.source.BrokerCheck;
 import io.wasserflow.schemas.RunManifest;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -65,9 +65,9 @@ public final class Report {
      * where this machine has one.
      */
     public static Path write(Path workdir, String runId, Path out, String bootstrap) throws IOException {
-        if (Files.exists(out) && !Files.isDirectory(out)) throw new UsageException("--out " + out + " is a file, not a folder");
+        if (Files.exists(out) && !Files.isDirectory(out)) throw new BadInputException("--out " + out + " is a file, not a folder");
         if (bootstrap == null) return write(RunFolder.open(workdir, runId), out);
-        ProduceCommand.requireReachable(bootstrap);
+        BrokerCheck.requireReachable(bootstrap);
         Path copy = Files.createTempFile("wasserflow-report-", ".metrics");
         try {
             return write(RunFolder.fromBroker(bootstrap, Topics.defaults(), workdir, runId, copy), out);

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.wasserflow.models.train.ExperimentConfig;
 import io.wasserflow.models.train.Trainer;
 import io.wasserflow.pipeline.cli.Args;
-import io.wasserflow.pipeline.cli.UsageException;
+import io.wasserflow.pipeline.BadInputException;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -212,7 +212,7 @@ class ReportTest {
     }
 
     static void assertUsage(Executable call, String... mentions) {
-        UsageException e = assertThrows(UsageException.class, call);
+        BadInputException e = assertThrows(BadInputException.class, call);
         assertEquals(1, e.getMessage().lines().count(), e.getMessage());
         for (String s : mentions) assertTrue(e.getMessage().contains(s), "'" + e.getMessage() + "' mentions '" + s + "'");
     }
