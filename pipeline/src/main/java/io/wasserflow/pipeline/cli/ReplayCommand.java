@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
@@ -28,6 +29,9 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * `wasserflow replay`: re-runs a finished run from its manifest (config, seed, code version, topic,
@@ -37,12 +41,19 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  * where either fails it refuses, naming the first difference. Exit codes: 0 bit-identical,
  * 3 different, 4 refused, 2 bad input (an unknown run).
  */
-final class ReplayCommand {
-    static final String USAGE = "replay --run RUN_ID [--bootstrap HOST:PORT] [--workdir DIR]  (exit 0 bit-identical, 3 different, 4 refused)";
-    static final Set<String> FLAGS = Set.of("run", "bootstrap", "workdir");
+@Command(name = "replay", description = "Re-runs a finished run from its manifest as a new run and says whether its final parameters are bit-identical.",
+        exitCodeListHeading = "Exit codes:%n", exitCodeList = {"0:bit-identical", "2:bad input", "3:different", "4:refused (the build, machine or topic cannot replay it)"})
+final class ReplayCommand implements Callable<Integer> {
     static final int DIFFERENT = 3, REFUSED = 4;
 
-    private ReplayCommand() {}
+    @Option(names = "--run", required = true, paramLabel = "RUN_ID", description = "the run")
+    String runId;
+
+    @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "the broker holding its records (default: the working folder's broker log, restarted)")
+    String bootstrap;
+
+    @Mixin
+    WorkdirOption workdirOption;
 
     /** Why a run cannot be replayed bit for bit here: one line, after "refused: ". */
     static final class Refused extends Exception {
@@ -51,11 +62,10 @@ final class ReplayCommand {
         }
     }
 
-    static int run(Args args) throws Exception {
-        Path workdir = Path.of(args.get("workdir", "wasserflow-data"));
-        String runId = args.require("run");
+    @Override
+    public Integer call() throws Exception {
         try {
-            return replay(workdir, runId, args.get("bootstrap", null));
+            return replay(workdirOption.dir, runId, bootstrap);
         } catch (Refused e) {
             System.err.println("wasserflow replay: refused: " + e.getMessage());
             return REFUSED;

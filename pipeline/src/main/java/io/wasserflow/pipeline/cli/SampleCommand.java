@@ -15,35 +15,44 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.nd4j.linalg.api.buffer.DataType;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * `wasserflow sample`: samples from a finished run's saved generator, with no broker or job: a PNG
  * (a grid of images, or a scatter over the true density for 2-D data) or the raw values as CSV.
  */
-final class SampleCommand {
-    static final String USAGE = "sample --run RUN_ID --experiment NAME [--n 64] [--seed S] --out FILE.png|FILE.csv [--workdir DIR]";
-    static final Set<String> FLAGS = Set.of("run", "experiment", "n", "seed", "out", "workdir");
+@Command(name = "sample", description = "Samples a finished run's saved generator: a PNG grid (a scatter over the true density for 2-D data), or the raw values, one sample a row.")
+final class SampleCommand implements Callable<Integer> {
+    @Option(names = "--run", required = true, paramLabel = "RUN_ID", description = "the run")
+    String runId;
 
-    private SampleCommand() {}
+    @Option(names = "--experiment", required = true, paramLabel = "NAME", description = "its experiment")
+    String name;
 
-    static int run(Args args) throws Exception {
-        Path workdir = Path.of(args.get("workdir", "wasserflow-data"));
-        String runId = args.require("run"), name = args.require("experiment");
-        Path out = Path.of(args.require("out"));
-        String file = out.getFileName().toString().toLowerCase(Locale.ROOT);
+    @Option(names = "--n", paramLabel = "N", description = "samples, 1 to 100000")
+    int n = 64;
+
+    @Option(names = "--seed", paramLabel = "S", description = "the seed of the generator's noise")
+    long seed = 0;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE.png|FILE.csv", description = "the picture or the values")
+    Path out;
+
+    @Mixin
+    WorkdirOption workdirOption;
+
+    @Override
+    public Integer call() throws Exception {
+        Path workdir = workdirOption.dir;
+        String file = out.getFileName() == null ? "" : out.getFileName().toString().toLowerCase(Locale.ROOT);
         boolean csv = file.endsWith(".csv");
         if (!csv && !file.endsWith(".png")) throw new BadInputException("--out must name a .png or a .csv file, not " + out);
-        int n = args.getInt("n", 64);
         if (n < 1 || n > 100_000) throw new BadInputException("--n must be between 1 and 100000, not " + n);
-        long seed;
-        try {
-            seed = Long.parseLong(args.get("seed", "0"));
-        } catch (NumberFormatException e) {
-            throw new BadInputException("--seed must be a whole number, not '" + args.get("seed", "") + "'");
-        }
 
         Path dir = workdir.resolve("runs").resolve(runId);
         if (!Files.isDirectory(dir)) throw new BadInputException("no run " + runId + " in " + workdir.resolve("runs") + knownRuns(workdir));
