@@ -7,7 +7,6 @@ import io.wasserflow.models.train.ExperimentConfig;
 import io.wasserflow.models.train.Loss;
 import io.wasserflow.models.train.Trainer;
 import io.wasserflow.models.util.Rng;
-import io.wasserflow.pipeline.cli.Args;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -36,26 +35,23 @@ public final class Bench {
 
     public record Result(String who, double criticStepsPerSecond, double gflops) {}
 
-    public static int run(Args args) throws Exception {
-        String arch = args.choice("arch", "toy", "toy", "dcgan");
-        String constraint = args.choice("constraint", "gp", "clip", "gp");
-        double seconds = args.getDouble("seconds", 20), warmup = args.getDouble("warmup", 3);
-        int threads = args.getInt("threads", 2);
-        String peer = args.choice("peer", "auto", "auto", "none");
-        boolean pipeline = !args.choice("pipeline", "on", "on", "off").equals("off");
-        if (args.has("long-run")) {
-            int steps = args.getInt("long-run", 20_000);
-            if (steps < 100) throw new io.wasserflow.pipeline.cli.UsageException("--long-run must be at least 100 critic steps, not " + steps);
-            if (!arch.equals("toy")) throw new io.wasserflow.pipeline.cli.UsageException("--long-run trains the toy MLP; drop --arch " + arch);
-            Nd4j.getEnvironment().setMaxMasterThreads(threads);
-            return LongRunBench.run(constraint, steps, java.nio.file.Path.of(args.get("out", "wasserflow-data/bench")));
-        }
+    /** `--long-run`: {@code criticSteps} of the toy MLP through the pipeline, its memory sampled all along, the figure in {@code out}. */
+    public static int longRun(String constraint, int criticSteps, int threads, Path out) throws Exception {
+        Nd4j.getEnvironment().setMaxMasterThreads(threads);
+        return LongRunBench.run(constraint, criticSteps, out);
+    }
 
+    /**
+     * The bare trainer's throughput for {@code arch} (toy or dcgan) and {@code constraint} (clip or
+     * gp), its PyTorch peer's when {@code peer}, and, when {@code pipeline}, the cost of publishing
+     * every metric and the pipeline's throughput over the bare trainer's.
+     */
+    public static int run(String arch, String constraint, double seconds, double warmup, int threads, boolean peer, boolean pipeline) throws Exception {
         Nd4j.getEnvironment().setMaxMasterThreads(threads);
         System.out.printf("bench: %s, %s, %d threads, %.0f s timed after %.0f s warm-up%n", arch, constraint, threads, seconds, warmup);
         List<Result> results = new ArrayList<>();
         results.add(onOwnThread(() -> bareTrainer(arch, constraint, seconds, warmup)));
-        if (peer.equals("auto")) {
+        if (peer) {
             Result p = torchPeer(arch, constraint, seconds, warmup, threads);
             if (p != null) results.add(p);
         }

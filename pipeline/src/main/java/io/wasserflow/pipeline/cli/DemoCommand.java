@@ -1,8 +1,8 @@
 package io.wasserflow.pipeline.cli;
 
 import io.wasserflow.models.train.ExperimentConfig;
+import io.wasserflow.pipeline.BadInputException;
 import io.wasserflow.pipeline.broker.LocalKafkaBroker;
-import io.wasserflow.pipeline.config.ConfigException;
 import io.wasserflow.pipeline.config.Presets;
 import io.wasserflow.pipeline.config.RunConfig;
 import io.wasserflow.pipeline.source.Dataset;
@@ -17,10 +17,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * `wasserflow demo`: everything embedded in one process tree. A real Kafka broker keeps its log in
@@ -28,30 +32,43 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * (by default the same critic with clipping and with the gradient penalty) on a local Flink
  * MiniCluster for N generator steps each, printing progress, then a summary.
  */
-final class DemoCommand {
-    private DemoCommand() {}
+@Command(name = "demo", description = {"Everything embedded in one process tree: a Kafka broker, the dataset streamed into it, the config's experiments "
+        + "trained on a local Flink MiniCluster, the Prometheus endpoint, sample pictures, a summary.",
+        "Default: the same critic with weight clipping and with the gradient penalty, side by side."})
+final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--dataset", paramLabel = "D", completionCandidates = ProduceCommand.DatasetNames.class,
+            description = "one of ${COMPLETION-CANDIDATES} (default: fashion-mnist when installed, else shapes)")
+    String dataset;
 
-    static int run(Args args) throws Exception {
-        Path workdir = Path.of(args.get("workdir", "wasserflow-data"));
-        int steps = args.getInt("steps", 100);
-        if (steps < 0) throw new UsageException("--steps must be 0 (train until interrupted) or a number of generator steps, not " + steps);
+    @Option(names = "--steps", paramLabel = "N", description = "generator steps per experiment; 0 trains until Ctrl-C")
+    int steps = 100;
+
+    @Option(names = "--config", paramLabel = "FILE|PRESET", description = "the experiments (a YAML file or a preset's name) in place of the default")
+    String configSpec;
+
+    @Mixin
+    WorkdirOption workdirOption;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST's folder (default: the Debian package's)")
+    Path dataDir;
+
+    @Override
+    public Integer call() throws Exception {
+        Path workdir = workdirOption.dir;
+        if (steps < 0) throw new BadInputException("--steps must be 0 (train until interrupted) or a number of generator steps, not " + steps);
         RunConfig config;
-        try {
-            if (args.has("config")) {
-                config = Presets.load(args.get("config", ""));
-            } else {
-                String dataset = args.get("dataset", null);
-                if (dataset == null) {
-                    dataset = FashionMnist.installed(FashionMnist.DEFAULT_DIR) ? "fashion-mnist" : "shapes";
-                    if (dataset.equals("shapes"))
-                        System.out.println("demo: Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist); training on the built-in shapes");
-                }
-                config = RunConfig.parse(RunConfig.defaultYaml(dataset));
+        if (configSpec != null) {
+            config = Presets.load(configSpec);
+        } else {
+            String dataset = this.dataset;
+            if (dataset == null) {
+                dataset = FashionMnist.installed(FashionMnist.DEFAULT_DIR) ? "fashion-mnist" : "shapes";
+                if (dataset.equals("shapes"))
+                    System.out.println("demo: Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist); training on the built-in shapes");
             }
-        } catch (ConfigException e) {
-            throw e.asUsage();
+            config = RunConfig.parse(RunConfig.defaultYaml(dataset));
         }
-        Dataset data = Datasets.open(config.dataset(), args.has("data") ? Path.of(args.get("data", "")) : null, 1);
+        Dataset data = Datasets.open(config.dataset(), dataDir, 1);
 
         long images = 0;
         for (ExperimentConfig c : config.experiments()) images = Math.max(images, imagesFor(c, steps));

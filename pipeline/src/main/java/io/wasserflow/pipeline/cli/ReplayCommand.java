@@ -1,5 +1,6 @@
 package io.wasserflow.pipeline.cli;
 
+import io.wasserflow.pipeline.BadInputException;
 import io.wasserflow.models.train.ExperimentConfig;
 import io.wasserflow.pipeline.run.ExperimentResult;
 import io.wasserflow.pipeline.run.RunDir;
@@ -7,6 +8,7 @@ import io.wasserflow.pipeline.run.RunFolder;
 import io.wasserflow.pipeline.broker.LocalKafkaBroker;
 import io.wasserflow.pipeline.config.ConfigException;
 import io.wasserflow.pipeline.config.RunConfig;
+import io.wasserflow.pipeline.source.BrokerCheck;
 import io.wasserflow.schemas.Codec;
 import io.wasserflow.schemas.RunManifest;
 import java.io.IOException;
@@ -19,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
@@ -28,6 +31,9 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * `wasserflow replay`: re-runs a finished run from its manifest (config, seed, code version, topic,
@@ -37,12 +43,19 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  * where either fails it refuses, naming the first difference. Exit codes: 0 bit-identical,
  * 3 different, 4 refused, 2 bad input (an unknown run).
  */
-final class ReplayCommand {
-    static final String USAGE = "replay --run RUN_ID [--bootstrap HOST:PORT] [--workdir DIR]  (exit 0 bit-identical, 3 different, 4 refused)";
-    static final Set<String> FLAGS = Set.of("run", "bootstrap", "workdir");
+@Command(name = "replay", description = "Re-runs a finished run from its manifest as a new run and says whether its final parameters are bit-identical.",
+        exitCodeListHeading = "Exit codes:%n", exitCodeList = {"0:bit-identical", "2:bad input", "3:different", "4:refused (the build, machine or topic cannot replay it)"})
+final class ReplayCommand implements Callable<Integer> {
     static final int DIFFERENT = 3, REFUSED = 4;
 
-    private ReplayCommand() {}
+    @Option(names = "--run", required = true, paramLabel = "RUN_ID", description = "the run")
+    String runId;
+
+    @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "the broker holding its records (default: the working folder's broker log, restarted)")
+    String bootstrap;
+
+    @Mixin
+    WorkdirOption workdirOption;
 
     /** Why a run cannot be replayed bit for bit here: one line, after "refused: ". */
     static final class Refused extends Exception {
@@ -51,11 +64,10 @@ final class ReplayCommand {
         }
     }
 
-    static int run(Args args) throws Exception {
-        Path workdir = Path.of(args.get("workdir", "wasserflow-data"));
-        String runId = args.require("run");
+    @Override
+    public Integer call() throws Exception {
         try {
-            return replay(workdir, runId, args.get("bootstrap", null));
+            return replay(workdirOption.dir, runId, bootstrap);
         } catch (Refused e) {
             System.err.println("wasserflow replay: refused: " + e.getMessage());
             return REFUSED;
@@ -68,7 +80,7 @@ final class ReplayCommand {
         try {
             config = RunConfig.parse(run.getConfigYaml());
         } catch (ConfigException e) {
-            throw new UsageException("run " + runId + ": the config in its manifest no longer parses: " + e.getMessage());
+            throw new BadInputException("run " + runId + ": the config in its manifest no longer parses: " + e.getMessage());
         }
         if (run.getFinalParameterDigest() == null) throw new Refused("run " + runId + " did not finish (its manifest has no final parameter digest)");
         if (run.getEndOffsets().isEmpty())
@@ -92,7 +104,7 @@ final class ReplayCommand {
                 bootstrap = broker.bootstrap();
                 System.out.printf("replay %s: restarted the embedded broker from its log in %s on %s%n", runId, log.toAbsolutePath(), bootstrap);
             } else {
-                ProduceCommand.requireReachable(bootstrap);
+                BrokerCheck.requireReachable(bootstrap);
             }
             checkOffsets(bootstrap, run.getTopic(), start, end);
 
@@ -118,14 +130,14 @@ final class ReplayCommand {
 
     static RunManifest readManifest(Path workdir, String runId) throws IOException {
         Path runs = RunDir.runs(workdir), dir = RunDir.of(workdir, runId).dir();
-        if (!runId.matches("[A-Za-z0-9_.-]+") || !Files.isDirectory(dir)) throw new UsageException("no run '" + runId + "' in " + runs + RunFolder.knownRuns(runs));
+        if (!runId.matches("[A-Za-z0-9_.-]+") || !Files.isDirectory(dir)) throw new BadInputException("no run '" + runId + "' in " + runs + RunFolder.knownRuns(runs));
         Path file = RunDir.of(workdir, runId).manifest();
         if (!Files.isRegularFile(file))
-            throw new UsageException("run " + runId + " has no " + RunDir.MANIFEST + " in " + dir + " (it has not finished, or an older version wrote it)");
+            throw new BadInputException("run " + runId + " has no " + RunDir.MANIFEST + " in " + dir + " (it has not finished, or an older version wrote it)");
         try {
             return Codec.RUN_MANIFEST.decode(Files.readAllBytes(file));
         } catch (Codec.DecodeException e) {
-            throw new UsageException(file + " is not a run manifest: " + e.getMessage());
+            throw new BadInputException(file + " is not a run manifest: " + e.getMessage());
         }
     }
 

@@ -4,7 +4,9 @@ import io.wasserflow.models.data.Toy2D;
 import io.wasserflow.models.train.ExperimentConfig;
 import io.wasserflow.models.train.Trainer;
 import io.wasserflow.models.util.Rng;
-import io.wasserflow.pipeline.config.ConfigException;
+import io.wasserflow.pipeline.BadInputException;
+import io.wasserflow.pipeline.run.RunDir;
+import io.wasserflow.pipeline.run.RunFolder;
 import io.wasserflow.pipeline.config.RunConfig;
 import io.wasserflow.pipeline.render.SampleGrid;
 import io.wasserflow.pipeline.render.Scatter;
@@ -15,48 +17,52 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.nd4j.linalg.api.buffer.DataType;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * `wasserflow sample`: samples from a finished run's saved generator, with no broker or job: a PNG
  * (a grid of images, or a scatter over the true density for 2-D data) or the raw values as CSV.
  */
-final class SampleCommand {
-    static final String USAGE = "sample --run RUN_ID --experiment NAME [--n 64] [--seed S] --out FILE.png|FILE.csv [--workdir DIR]";
-    static final Set<String> FLAGS = Set.of("run", "experiment", "n", "seed", "out", "workdir");
+@Command(name = "sample", description = "Samples a finished run's saved generator: a PNG grid (a scatter over the true density for 2-D data), or the raw values, one sample a row.")
+final class SampleCommand implements Callable<Integer> {
+    @Option(names = "--run", required = true, paramLabel = "RUN_ID", description = "the run")
+    String runId;
 
-    private SampleCommand() {}
+    @Option(names = "--experiment", required = true, paramLabel = "NAME", description = "its experiment")
+    String name;
 
-    static int run(Args args) throws Exception {
-        Path workdir = Path.of(args.get("workdir", "wasserflow-data"));
-        String runId = args.require("run"), name = args.require("experiment");
-        Path out = Path.of(args.require("out"));
-        String file = out.getFileName().toString().toLowerCase(Locale.ROOT);
+    @Option(names = "--n", paramLabel = "N", description = "samples, 1 to 100000")
+    int n = 64;
+
+    @Option(names = "--seed", paramLabel = "S", description = "the seed of the generator's noise")
+    long seed = 0;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE.png|FILE.csv", description = "the picture or the values")
+    Path out;
+
+    @Mixin
+    WorkdirOption workdirOption;
+
+    @Override
+    public Integer call() throws Exception {
+        Path workdir = workdirOption.dir;
+        String file = out.getFileName() == null ? "" : out.getFileName().toString().toLowerCase(Locale.ROOT);
         boolean csv = file.endsWith(".csv");
-        if (!csv && !file.endsWith(".png")) throw new UsageException("--out must name a .png or a .csv file, not " + out);
-        int n = args.getInt("n", 64);
-        if (n < 1 || n > 100_000) throw new UsageException("--n must be between 1 and 100000, not " + n);
-        long seed;
-        try {
-            seed = Long.parseLong(args.get("seed", "0"));
-        } catch (NumberFormatException e) {
-            throw new UsageException("--seed must be a whole number, not '" + args.get("seed", "") + "'");
-        }
+        if (!csv && !file.endsWith(".png")) throw new BadInputException("--out must name a .png or a .csv file, not " + out);
+        if (n < 1 || n > 100_000) throw new BadInputException("--n must be between 1 and 100000, not " + n);
 
-        Path dir = workdir.resolve("runs").resolve(runId);
-        if (!Files.isDirectory(dir)) throw new UsageException("no run " + runId + " in " + workdir.resolve("runs") + knownRuns(workdir));
-        RunConfig config;
-        try {
-            config = RunConfig.load(dir.resolve("config.yaml"));
-        } catch (ConfigException e) {
-            throw e.asUsage();
-        }
-        ExperimentConfig c = config.experiments().stream().filter(e -> e.name().equals(name)).findFirst().orElseThrow(() -> new UsageException(
+        RunDir dir = RunDir.of(workdir, runId);
+        if (!Files.isDirectory(dir.dir())) throw new BadInputException("no run " + runId + " in " + RunDir.runs(workdir) + RunFolder.knownRuns(RunDir.runs(workdir)));
+        RunConfig config = RunConfig.load(dir.config());
+        ExperimentConfig c = config.experiments().stream().filter(e -> e.name().equals(name)).findFirst().orElseThrow(() -> new BadInputException(
                 "run " + runId + " has no experiment " + name + " (it has " + String.join(", ", config.experiments().stream().map(ExperimentConfig::name).toList()) + ")"));
-        Path state = dir.resolve(name + ".state");
-        if (!Files.exists(state)) throw new UsageException("run " + runId + " saved no generator for " + name + " (" + state + " is missing: did the run finish?)");
+        Path state = dir.state(name);
+        if (state == null) throw new BadInputException("run " + runId + " saved no generator for " + name + " (no final state in " + dir.dir() + ": did the run finish?)");
         Trainer trainer = new Trainer(c, config.dataShape());
         trainer.restoreState(Files.readAllBytes(state));
 
@@ -84,14 +90,5 @@ final class SampleCommand {
         }
         System.out.printf("%d samples of %s (run %s, generator step %d) in %s%n", n, name, runId, trainer.generatorSteps(), out);
         return 0;
-    }
-
-    private static String knownRuns(Path workdir) {
-        try (Stream<Path> runs = Files.list(workdir.resolve("runs"))) {
-            List<String> names = runs.map(p -> p.getFileName().toString()).sorted().toList();
-            return names.isEmpty() ? "" : " (runs there: " + String.join(", ", names.subList(Math.max(0, names.size() - 5), names.size())) + ")";
-        } catch (IOException | UncheckedIOException e) {
-            return "";
-        }
     }
 }

@@ -1,32 +1,49 @@
 package io.wasserflow.pipeline.cli;
 
-import io.wasserflow.pipeline.config.ConfigException;
+import io.wasserflow.pipeline.BadInputException;
 import io.wasserflow.pipeline.config.Presets;
 import io.wasserflow.pipeline.config.RunConfig;
-import java.nio.file.Path;
+import io.wasserflow.pipeline.source.BrokerCheck;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** `wasserflow train`: the training job on a local MiniCluster (or a cluster, when submitted with flink run). */
-final class TrainCommand {
-    private TrainCommand() {}
+@Command(name = "train", description = "Builds the training job and runs it on a local Flink MiniCluster, or on a cluster when the same jar is submitted with `flink run`.")
+final class TrainCommand implements Callable<Integer> {
+    /** Where the run stops reading: at the topic's end when it starts, or never (until Ctrl-C). Spelled as on the command line. */
+    enum Until { latest, never }
 
-    static int run(Args args) throws Exception {
-        String bootstrap = args.require("bootstrap");
-        RunConfig config;
-        try {
-            config = Presets.load(args.require("config"));
-        } catch (ConfigException e) {
-            throw e.asUsage();
-        }
-        String from = args.get("from", "earliest");
-        checkFrom(from);
-        String until = args.choice("until", "latest", "latest", "never");
-        String runId = args.get("run-id", newRunId());
+    @Option(names = "--bootstrap", required = true, paramLabel = "HOST:PORT", description = "the Kafka broker")
+    String bootstrap;
+
+    @Option(names = "--config", required = true, paramLabel = "FILE|PRESET", description = "the experiments: a YAML file or a preset's name")
+    String configSpec;
+
+    @Option(names = "--from", paramLabel = "earliest|latest|timestamp:MS|offsets:P=O,...", description = "where in the topic the run starts")
+    String from = "earliest";
+
+    @Option(names = "--until", paramLabel = "latest|never", description = "where it stops: the topic's end when it starts, or never (until Ctrl-C)")
+    Until until = Until.latest;
+
+    @Mixin
+    WorkdirOption workdirOption;
+
+    @Option(names = "--run-id", paramLabel = "ID", description = "the run's id (default: a new one, from the time)")
+    String runId;
+
+    @Override
+    public Integer call() throws Exception {
+        RunConfig config = Presets.load(configSpec);
+        checkFrom(from); // after the config, so a bad config is named first
+        String runId = this.runId != null ? this.runId : newRunId();
         if (!runId.matches("[A-Za-z0-9][A-Za-z0-9_.-]*"))
-            throw new UsageException("--run-id may hold only letters, digits, '.', '_' and '-' and starts with a letter or digit (it names a folder), got '" + runId + "'");
-        ProduceCommand.requireReachable(bootstrap);
-        LocalRun.run(bootstrap, config, runId, Path.of(args.get("workdir", "wasserflow-data")), LocalRun.resolve(bootstrap, config.topic(), from),
-                until.equals("latest") ? LocalRun.resolve(bootstrap, config.topic(), "latest") : null, 0);
+            throw new BadInputException("--run-id may hold only letters, digits, '.', '_' and '-' and starts with a letter or digit (it names a folder), got '" + runId + "'");
+        BrokerCheck.requireReachable(bootstrap);
+        LocalRun.run(bootstrap, config, runId, workdirOption.dir, LocalRun.resolve(bootstrap, config.topic(), from),
+                until == Until.latest ? LocalRun.resolve(bootstrap, config.topic(), "latest") : null, 0);
         return 0;
     }
 
@@ -47,10 +64,10 @@ final class TrainCommand {
                     }
                 return;
             } catch (NumberFormatException e) {
-                throw new UsageException("--from holds a number out of range (partitions up to " + Integer.MAX_VALUE + ", offsets and timestamps up to "
+                throw new BadInputException("--from holds a number out of range (partitions up to " + Integer.MAX_VALUE + ", offsets and timestamps up to "
                         + Long.MAX_VALUE + "), got '" + spec + "'");
             }
         }
-        throw new UsageException("--from must be earliest, latest, timestamp:MS or offsets:P=O,..., got '" + spec + "'");
+        throw new BadInputException("--from must be earliest, latest, timestamp:MS or offsets:P=O,..., got '" + spec + "'");
     }
 }

@@ -1,9 +1,9 @@
 package io.wasserflow.pipeline.config;
 
-import io.wasserflow.pipeline.cli.UsageException;
+import io.wasserflow.pipeline.BadInputException;
 
 /** A config that is refused before anything starts; the message names the key's path. */
-public final class ConfigException extends RuntimeException {
+public final class ConfigException extends BadInputException {
     public ConfigException(String path, String problem) {
         super(oneLine("config: " + (path.isEmpty() ? "" : path + ": ") + problem));
     }
@@ -19,9 +19,5 @@ public final class ConfigException extends RuntimeException {
             else b.append(c);
         }
         return b.toString();
-    }
-
-    public UsageException asUsage() {
-        return new UsageException(getMessage());
     }
 }

@@ -1,5 +1,6 @@
 package io.wasserflow.pipeline.report;
 
+import io.wasserflow.pipeline.BadInputException;
 import io.wasserflow.models.diagnostics.GradientDetector;
 import io.wasserflow.models.lipschitz.Constraint;
 import io.wasserflow.models.quality.FashionClassifier;
@@ -7,11 +8,10 @@ import io.wasserflow.models.quality.ImageQuality;
 import io.wasserflow.models.train.ExperimentConfig;
 import io.wasserflow.pipeline.run.ExperimentResult;
 import io.wasserflow.pipeline.run.RunFolder;
-import io.wasserflow.pipeline.cli.ProduceCommand;
-import io.wasserflow.pipeline.cli.UsageException;
 import io.wasserflow.pipeline.job.Topics;
 import io.wasserflow.pipeline.render.HistogramPlot;
 import io.wasserflow.pipeline.render.LinePlot;
+import io.wasserflow.pipeline.source.BrokerCheck;
 import io.wasserflow.schemas.RunManifest;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -66,9 +66,9 @@ public final class Report {
      * where this machine has one.
      */
     public static Path write(Path workdir, String runId, Path out, String bootstrap) throws IOException {
-        if (Files.exists(out) && !Files.isDirectory(out)) throw new UsageException("--out " + out + " is a file, not a folder");
+        if (Files.exists(out) && !Files.isDirectory(out)) throw new BadInputException("--out " + out + " is a file, not a folder");
         if (bootstrap == null) return write(RunFolder.open(workdir, runId), out);
-        ProduceCommand.requireReachable(bootstrap);
+        BrokerCheck.requireReachable(bootstrap);
         Path copy = Files.createTempFile("wasserflow-report-", ".metrics");
         try {
             return write(RunFolder.fromBroker(bootstrap, Topics.defaults(), workdir, runId, copy), out);

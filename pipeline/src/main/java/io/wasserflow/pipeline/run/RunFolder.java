@@ -1,6 +1,6 @@
 package io.wasserflow.pipeline.run;
 
-import io.wasserflow.pipeline.cli.UsageException;
+import io.wasserflow.pipeline.BadInputException;
 import io.wasserflow.pipeline.config.ConfigException;
 import io.wasserflow.pipeline.config.RunConfig;
 import io.wasserflow.schemas.Codec;
@@ -38,20 +38,20 @@ public record RunFolder(RunDir folder, String runId, RunConfig config, RunManife
 
     public static RunFolder open(Path workdir, String runId) throws IOException {
         Path runs = RunDir.runs(workdir), dir = RunDir.of(workdir, runId).dir();
-        if (!runId.matches("[A-Za-z0-9_.-]+") || !Files.isDirectory(dir)) throw new UsageException("no run '" + runId + "' in " + runs + knownRuns(runs));
+        if (!runId.matches("[A-Za-z0-9_.-]+") || !Files.isDirectory(dir)) throw new BadInputException("no run '" + runId + "' in " + runs + knownRuns(runs));
         for (String f : List.of(CONFIG, MANIFEST, METRICS))
             if (!Files.isRegularFile(dir.resolve(f)))
-                throw new UsageException("run " + runId + " has no " + f + " in " + dir + " (it has not finished, or an older version wrote it)");
+                throw new BadInputException("run " + runId + " has no " + f + " in " + dir + " (it has not finished, or an older version wrote it)");
         RunConfig config;
         try {
             config = RunConfig.load(dir.resolve(CONFIG));
         } catch (ConfigException e) {
-            throw new UsageException(dir.resolve(CONFIG) + ": " + e.getMessage());
+            throw new BadInputException(dir.resolve(CONFIG) + ": " + e.getMessage());
         }
         try {
             return new RunFolder(RunDir.of(workdir, runId), runId, config, Codec.RUN_MANIFEST.decode(Files.readAllBytes(dir.resolve(MANIFEST))), dir.resolve(METRICS));
         } catch (Codec.DecodeException e) {
-            throw new UsageException(dir.resolve(MANIFEST) + " is not a run manifest: " + e.getMessage());
+            throw new BadInputException(dir.resolve(MANIFEST) + " is not a run manifest: " + e.getMessage());
         }
     }
 
@@ -80,7 +80,7 @@ public record RunFolder(RunDir folder, String runId, RunConfig config, RunManife
                 seen.add(m.getRunId());
                 if (m.getRunId().equals(runId)) manifest[0] = m; // the latest: the final one of a finished run
             });
-            if (manifest[0] == null) throw new UsageException("no run '" + runId + "' in topic " + topics.runs() + " on " + bootstrap + listed(List.copyOf(seen)));
+            if (manifest[0] == null) throw new BadInputException("no run '" + runId + "' in topic " + topics.runs() + " on " + bootstrap + listed(List.copyOf(seen)));
             forEach(c, topics.metrics(), value -> {
                 try {
                     if (!Codec.TRAINING_METRIC.decode(value).getRun().equals(runId)) return;
@@ -95,7 +95,7 @@ public record RunFolder(RunDir folder, String runId, RunConfig config, RunManife
         try {
             config = RunConfig.parse(manifest[0].getConfigYaml());
         } catch (ConfigException e) {
-            throw new UsageException("run " + runId + ": the config in its manifest no longer parses: " + e.getMessage());
+            throw new BadInputException("run " + runId + ": the config in its manifest no longer parses: " + e.getMessage());
         }
         return new RunFolder(RunDir.of(workdir, runId), runId, config, manifest[0], copy);
     }
@@ -145,15 +145,15 @@ public record RunFolder(RunDir folder, String runId, RunConfig config, RunManife
                 } catch (EOFException end) {
                     return;
                 }
-                if (length <= 0 || length > MAX_RECORD_BYTES) throw new UsageException(file + " is corrupt: record " + n + " claims " + length + " bytes");
+                if (length <= 0 || length > MAX_RECORD_BYTES) throw new BadInputException(file + " is corrupt: record " + n + " claims " + length + " bytes");
                 byte[] bytes = new byte[length];
                 try {
                     in.readFully(bytes);
                     sink.accept(Codec.TRAINING_METRIC.decode(bytes));
                 } catch (EOFException e) {
-                    throw new UsageException(file + " is truncated in record " + n);
+                    throw new BadInputException(file + " is truncated in record " + n);
                 } catch (Codec.DecodeException e) {
-                    throw new UsageException(file + ": record " + n + " is not a TrainingMetric: " + e.getMessage());
+                    throw new BadInputException(file + ": record " + n + " is not a TrainingMetric: " + e.getMessage());
                 }
             }
         }

@@ -1,7 +1,7 @@
 package io.wasserflow.pipeline.source;
 
 import io.wasserflow.models.data.Toy2D;
-import io.wasserflow.pipeline.cli.UsageException;
+import io.wasserflow.pipeline.BadInputException;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -16,12 +16,12 @@ public final class Datasets {
      * draws the generated sets (shapes, the toy points) and is ignored by Fashion-MNIST.
      */
     public static Dataset open(String name, Path dataDir, long seed) throws IOException {
-        if (name == null) throw new UsageException("no dataset named (datasets: " + String.join(", ", NAMES) + ")");
+        if (name == null) throw new BadInputException("no dataset named (datasets: " + String.join(", ", NAMES) + ")");
         if (name.equals("fashion-mnist")) return FashionMnist.load(dataDir == null ? FashionMnist.DEFAULT_DIR : dataDir);
         if (name.equals("shapes")) return new Shapes(seed);
         Toy2D toy = Toy2D.byId(name);
         if (toy != null) return new ToyPoints(toy, seed);
-        throw new UsageException("unknown dataset '" + name + "' (datasets: " + String.join(", ", NAMES) + ")");
+        throw new BadInputException("unknown dataset '" + name + "' (datasets: " + String.join(", ", NAMES) + ")");
     }
 
     /** The endless 2-D toy sets (float32 1x1x2 points). */

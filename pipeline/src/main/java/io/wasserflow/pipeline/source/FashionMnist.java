@@ -1,6 +1,6 @@
 package io.wasserflow.pipeline.source;
 
-import io.wasserflow.pipeline.cli.UsageException;
+import io.wasserflow.pipeline.BadInputException;
 import io.wasserflow.schemas.DType;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
@@ -58,32 +58,32 @@ public final class FashionMnist implements Dataset {
     }
 
     private static FashionMnist load(Path dir, String imagesName, String labelsName) throws IOException {
-        if (!Files.isDirectory(dir)) throw new UsageException("fashion-mnist: no folder " + dir + " " + INSTALL);
+        if (!Files.isDirectory(dir)) throw new BadInputException("fashion-mnist: no folder " + dir + " " + INSTALL);
         Path images = find(dir, imagesName), labels = find(dir, labelsName);
         if (images == null || labels == null)
-            throw new UsageException("fashion-mnist: no " + imagesName + "[.gz] and " + labelsName + "[.gz] in " + dir + " " + INSTALL);
+            throw new BadInputException("fashion-mnist: no " + imagesName + "[.gz] and " + labelsName + "[.gz] in " + dir + " " + INSTALL);
         byte[] px, lb;
         int n, h, w;
         try (DataInputStream in = open(images)) {
-            if (in.readInt() != IMAGES_MAGIC) throw new UsageException("fashion-mnist: " + images + " is not an IDX file of unsigned-byte images (bad magic number)");
+            if (in.readInt() != IMAGES_MAGIC) throw new BadInputException("fashion-mnist: " + images + " is not an IDX file of unsigned-byte images (bad magic number)");
             n = in.readInt();
             h = in.readInt();
             w = in.readInt();
             if (n < 1 || h < 1 || w < 1 || (long) n * h * w > Integer.MAX_VALUE - 8)
-                throw new UsageException("fashion-mnist: " + images + " declares an impossible shape " + n + "x" + h + "x" + w);
+                throw new BadInputException("fashion-mnist: " + images + " declares an impossible shape " + n + "x" + h + "x" + w);
             px = new byte[n * h * w];
             in.readFully(px);
         } catch (EOFException e) {
-            throw new UsageException("fashion-mnist: " + images + " is truncated");
+            throw new BadInputException("fashion-mnist: " + images + " is truncated");
         }
         try (DataInputStream in = open(labels)) {
-            if (in.readInt() != LABELS_MAGIC) throw new UsageException("fashion-mnist: " + labels + " is not an IDX file of unsigned-byte labels (bad magic number)");
+            if (in.readInt() != LABELS_MAGIC) throw new BadInputException("fashion-mnist: " + labels + " is not an IDX file of unsigned-byte labels (bad magic number)");
             int m = in.readInt();
-            if (m != n) throw new UsageException("fashion-mnist: " + images + " holds " + n + " images but " + labels + " " + m + " labels");
+            if (m != n) throw new BadInputException("fashion-mnist: " + images + " holds " + n + " images but " + labels + " " + m + " labels");
             lb = new byte[m];
             in.readFully(lb);
         } catch (EOFException e) {
-            throw new UsageException("fashion-mnist: " + labels + " is truncated");
+            throw new BadInputException("fashion-mnist: " + labels + " is truncated");
         }
         return new FashionMnist(px, lb, n, h, w);
     }

@@ -1,6 +1,7 @@
 package io.wasserflow.pipeline.report;
 
 import io.wasserflow.pipeline.run.RunFolder;
+import static io.wasserflow.pipeline.report.ReportTest.assertRefused;
 import static io.wasserflow.pipeline.report.ReportTest.assertUsage;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wasserflow.pipeline.broker.LocalKafkaBroker;
-import io.wasserflow.pipeline.cli.Args;
+import io.wasserflow.pipeline.cli.Cli;
 import io.wasserflow.pipeline.job.Topics;
 import io.wasserflow.schemas.Codec;
 import io.wasserflow.schemas.RunManifest;
@@ -71,18 +72,14 @@ class ReportFromBrokerTest {
         if (broker != null) broker.close();
     }
 
-    static Args args(String... argv) {
-        return new Args("report", argv, 0, ReportCommand.FLAGS);
-    }
-
     @Test
     void theBrokersRecordsGiveTheReportTheLocalCopyGives() throws Exception {
         Path local = tmp.resolve("local"), remote = tmp.resolve("remote"), work = run.workdir();
-        assertEquals(0, ReportCommand.run(args("--run", run.runId(), "--out", local.toString(), "--workdir", work.toString())));
+        assertEquals(0, Cli.run("report", "--run", run.runId(), "--out", local.toString(), "--workdir", work.toString()));
         Path copy = run.dir().resolve(RunFolder.METRICS), moved = tmp.resolve("metrics.bin.away");
         Files.move(copy, moved); // so the report cannot have read it
         try {
-            assertEquals(0, ReportCommand.run(args("--run", run.runId(), "--out", remote.toString(), "--workdir", work.toString(), "--bootstrap", broker.bootstrap())));
+            assertEquals(0, Cli.run("report", "--run", run.runId(), "--out", remote.toString(), "--workdir", work.toString(), "--bootstrap", broker.bootstrap()));
         } finally {
             Files.move(moved, copy);
         }
@@ -96,7 +93,7 @@ class ReportFromBrokerTest {
     @Test
     void withoutTheRunFolderTheReportHasAllButPicturesAndStates() throws Exception {
         Path elsewhere = Files.createDirectories(tmp.resolve("another-machine")), out = tmp.resolve("from-broker");
-        assertEquals(0, ReportCommand.run(args("--run", run.runId(), "--out", out.toString(), "--workdir", elsewhere.toString(), "--bootstrap", broker.bootstrap())));
+        assertEquals(0, Cli.run("report", "--run", run.runId(), "--out", out.toString(), "--workdir", elsewhere.toString(), "--bootstrap", broker.bootstrap()));
         String md = Files.readString(out.resolve(Report.REPORT)), local = Files.readString(localReport());
         String summaryRow = local.lines().filter(l -> l.startsWith("| gp |")).findFirst().orElseThrow();
         String remoteRow = md.lines().filter(l -> l.startsWith("| gp |")).findFirst().orElseThrow();
@@ -111,9 +108,9 @@ class ReportFromBrokerTest {
     @Test
     void aRunTheBrokerDoesNotHaveOrNoBrokerIsNamedInOneLine() {
         Path out = tmp.resolve("unused");
-        assertUsage(() -> ReportCommand.run(args("--run", "nope", "--out", out.toString(), "--workdir", tmp.toString(), "--bootstrap", broker.bootstrap())),
+        assertRefused(Cli.capture("report", "--run", "nope", "--out", out.toString(), "--workdir", tmp.toString(), "--bootstrap", broker.bootstrap()),
                 "no run 'nope' in topic wasserflow.runs on " + broker.bootstrap(), "r-remote", "r-other");
-        assertUsage(() -> ReportCommand.run(args("--run", run.runId(), "--out", out.toString(), "--bootstrap", "127.0.0.1:1")), "cannot reach a Kafka broker at 127.0.0.1:1");
+        assertRefused(Cli.capture("report", "--run", run.runId(), "--out", out.toString(), "--bootstrap", "127.0.0.1:1"), "cannot reach a Kafka broker at 127.0.0.1:1");
         assertFalse(Files.exists(out.resolve(Report.REPORT)));
     }
 

@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wasserflow.models.train.ExperimentConfig;
 import io.wasserflow.models.train.Trainer;
-import io.wasserflow.pipeline.cli.Args;
-import io.wasserflow.pipeline.cli.UsageException;
+import io.wasserflow.pipeline.BadInputException;
+import io.wasserflow.pipeline.cli.Cli;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -61,7 +61,7 @@ class ReportTest {
     static void trainAndReport() throws Exception {
         run = RunFixture.train(tmp.resolve("work"), "r-report", YAML, GENERATOR_STEPS);
         out = tmp.resolve("report");
-        assertEquals(0, ReportCommand.run(args("--run", run.runId(), "--out", out.toString(), "--workdir", run.workdir().toString())));
+        assertEquals(0, Cli.run("report", "--run", run.runId(), "--out", out.toString(), "--workdir", run.workdir().toString()));
         markdown = Files.readString(out.resolve(Report.REPORT));
         try (Stream<Path> files = Files.walk(out)) { // a copy for a human to look at
             for (Path f : files.filter(Files::isRegularFile).toList()) {
@@ -70,10 +70,6 @@ class ReportTest {
                 Files.copy(f, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
         }
-    }
-
-    static Args args(String... argv) {
-        return new Args("report", argv, 0, ReportCommand.FLAGS);
     }
 
     static BufferedImage image(String file) throws Exception {
@@ -198,22 +194,29 @@ class ReportTest {
     @Test
     void aMissingRunOrFileIsNamedInOneLine() throws Exception {
         Path work = run.workdir(), report = tmp.resolve("unused");
-        assertUsage(() -> ReportCommand.run(args("--run", "nope", "--out", report.toString(), "--workdir", work.toString())), "no run 'nope'", run.runId());
-        assertUsage(() -> ReportCommand.run(args("--out", report.toString())), "--run is required");
+        assertRefused(Cli.capture("report", "--run", "nope", "--out", report.toString(), "--workdir", work.toString()), "no run 'nope'", run.runId());
+        assertRefused(Cli.capture("report", "--out", report.toString()), "--run is required");
 
         Path partial = Files.createDirectories(work.resolve("runs/r-partial"));
         Files.copy(run.dir().resolve("config.yaml"), partial.resolve("config.yaml"));
         Files.copy(run.dir().resolve("manifest.avro"), partial.resolve("manifest.avro"));
-        assertUsage(() -> ReportCommand.run(args("--run", "r-partial", "--out", report.toString(), "--workdir", work.toString())), "has no metrics.bin");
+        assertRefused(Cli.capture("report", "--run", "r-partial", "--out", report.toString(), "--workdir", work.toString()), "has no metrics.bin");
 
         byte[] metrics = Files.readAllBytes(run.dir().resolve("metrics.bin"));
         Files.write(partial.resolve("metrics.bin"), java.util.Arrays.copyOf(metrics, metrics.length - 3));
-        assertUsage(() -> ReportCommand.run(args("--run", "r-partial", "--out", report.toString(), "--workdir", work.toString())), "metrics.bin is truncated");
+        assertRefused(Cli.capture("report", "--run", "r-partial", "--out", report.toString(), "--workdir", work.toString()), "metrics.bin is truncated");
         assertFalse(Files.exists(report.resolve(Report.REPORT)), "no report from a broken run");
     }
 
+    /** Refused by the command line: exit code 2 and one line on stderr naming what is wrong. */
+    static void assertRefused(Cli.Outcome o, String... mentions) {
+        assertEquals(2, o.code(), o.err());
+        assertEquals(1, o.err().lines().count(), o.err());
+        for (String s : mentions) assertTrue(o.err().contains(s), "'" + o.err() + "' mentions '" + s + "'");
+    }
+
     static void assertUsage(Executable call, String... mentions) {
-        UsageException e = assertThrows(UsageException.class, call);
+        BadInputException e = assertThrows(BadInputException.class, call);
         assertEquals(1, e.getMessage().lines().count(), e.getMessage());
         for (String s : mentions) assertTrue(e.getMessage().contains(s), "'" + e.getMessage() + "' mentions '" + s + "'");
     }
