@@ -4,11 +4,13 @@ import io.wasserflow.models.lipschitz.Constraint;
 import io.wasserflow.models.nets.Architecture;
 import io.wasserflow.models.nets.Init;
 import io.wasserflow.models.optim.OptimizerConfig;
+import java.io.Serializable;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * One experiment: networks, loss, Lipschitz constraint, optimizer and schedule (SPEC §4). The
- * defaults follow the reference code by kind of data ({@link #defaults}).
+ * defaults follow the reference code by kind of data ({@link #defaults}); a job carries these to
+ * its operators, hence Serializable, with every record inside.
  *
  * @param nCritic critic steps per generator step
  * @param warmup the WGAN reference's 100 critic steps for the first 25 generator steps and every 500th
@@ -27,7 +29,7 @@ public record ExperimentConfig(
         long seed,
         Publish publish,
         Alerts alerts,
-        DataType dtype) {
+        DataType dtype) implements Serializable {
 
     /**
      * How often diagnostics are computed: scalars and norms every {@code normsEvery} critic steps,
@@ -36,14 +38,14 @@ public record ExperimentConfig(
      * generator steps. {@code histogramRange} is the half-width of the histogram's fixed bucket
      * edges (a clipped critic uses its c), divided into {@code histogramBuckets} buckets.
      */
-    public record Publish(int normsEvery, int histogramsEvery, int samplesEvery, double histogramRange, int histogramBuckets) {
+    public record Publish(int normsEvery, int histogramsEvery, int samplesEvery, double histogramRange, int histogramBuckets) implements Serializable {
         public static Publish defaults() {
             return new Publish(1, 50, 100, 0.3, 30);
         }
     }
 
     /** The in-job detector's thresholds on per-layer gradient norms. */
-    public record Alerts(double vanishingBelow, double explodingAbove) {
+    public record Alerts(double vanishingBelow, double explodingAbove) implements Serializable {
         public static Alerts defaults() {
             return new Alerts(1e-8, 1e3);
         }
