@@ -122,21 +122,21 @@ public record RunConfig(String dataset, String topic, List<ExperimentConfig> exp
         Node cNode = node.get(m, "constraint");
         Map.Entry<String, Node> constraint = cNode == null ? Map.entry(loss.isWasserstein() ? "gp" : "none", new Node("constraint", Map.of()))
                 : cNode.choice(Set.of("clip", "gp", "lp", "none"));
-        ExperimentConfig c = ExperimentConfig.defaults(name, toy, loss, constraint.getKey());
+        ExperimentConfig.Builder c = ExperimentConfig.builder(name, toy, loss, constraint.getKey());
 
         // the constraint's own parameter
         Node cp = constraint.getValue();
         switch (constraint.getKey()) {
             case "clip" -> {
                 Map<String, Object> p = cp.map(Set.of("c"));
-                if (cp.get(p, "c") != null) c = c.withConstraint(new Constraint.Clip(cp.get(p, "c").number(1e-12, 1e3)));
+                if (cp.get(p, "c") != null) c.constraint(new Constraint.Clip(cp.get(p, "c").number(1e-12, 1e3)));
             }
             case "gp", "lp" -> {
                 Map<String, Object> p = cp.map(Set.of("lambda"));
                 Node l = cp.get(p, "lambda");
                 if (l != null) {
                     double lambda = l.number(0, 1e6);
-                    c = c.withConstraint(constraint.getKey().equals("gp") ? new Constraint.GradientPenalty(lambda) : new Constraint.OneSidedPenalty(lambda));
+                    c.constraint(constraint.getKey().equals("gp") ? new Constraint.GradientPenalty(lambda) : new Constraint.OneSidedPenalty(lambda));
                 }
             }
             default -> cp.map(Set.of());
@@ -150,59 +150,54 @@ public record RunConfig(String dataset, String topic, List<ExperimentConfig> exp
                 Map<String, Object> p = an.map(Set.of("depth", "width"));
                 int depth = an.get(p, "depth") == null ? 3 : an.get(p, "depth").integer(0, 64);
                 int width = an.get(p, "width") == null ? 512 : an.get(p, "width").integer(1, 1 << 16);
-                c = c.withArchitecture(Architecture.mlp(depth, width));
+                c.architecture(Architecture.mlp(depth, width));
             } else {
                 if (toy) throw new ConfigException(arch.path, "dcgan needs 28x28 images; the dataset is 2-D points (use mlp)");
                 Map<String, Object> p = an.map(Set.of("base_channels"));
-                c = c.withArchitecture(Architecture.dcgan(an.get(p, "base_channels") == null ? 64 : an.get(p, "base_channels").integer(1, 1024)));
+                c.architecture(Architecture.dcgan(an.get(p, "base_channels") == null ? 64 : an.get(p, "base_channels").integer(1, 1024)));
             }
         }
         Architecture.Norm criticNorm = norm(node, m, "critic_norm", Set.of("none", "layernorm"));
         Architecture.Norm generatorNorm = norm(node, m, "generator_norm", Set.of("none", "batchnorm"));
-        c = c.withArchitecture(c.architecture().withNorms(criticNorm, generatorNorm));
+        c.criticNorm(criticNorm).generatorNorm(generatorNorm);
 
         Node init = node.get(m, "init");
         if (init != null) {
             String v = init.string();
             if (!Set.of("he", "glorot", "pytorch").contains(v)) throw new ConfigException(init.path, "unknown init '" + v + "' (he, glorot or pytorch)");
-            c = c.withInit(Init.valueOf(v.toUpperCase(Locale.ROOT)));
+            c.init(Init.valueOf(v.toUpperCase(Locale.ROOT)));
         }
         Node opt = node.get(m, "optimizer");
-        if (opt != null) c = c.withOptimizer(optimizer(opt, c.optimizer()));
+        if (opt != null) c.optimizer(optimizer(opt, c.optimizer()));
 
-        int nCritic = node.get(m, "n_critic") == null ? c.nCritic() : node.get(m, "n_critic").integer(1, 10_000);
-        boolean warmup = node.get(m, "warmup") != null && node.get(m, "warmup").bool();
-        int batch = node.get(m, "batch_size") == null ? c.batchSize() : node.get(m, "batch_size").integer(1, 1 << 16);
-        c = c.withSchedule(nCritic, warmup, batch);
-        if (node.get(m, "z_dim") != null) c = c.withZDim(node.get(m, "z_dim").integer(1, 1 << 14));
-        if (node.get(m, "seed") != null) c = c.withSeed(node.get(m, "seed").longValue());
+        if (node.get(m, "n_critic") != null) c.nCritic(node.get(m, "n_critic").integer(1, 10_000));
+        c.warmup(node.get(m, "warmup") != null && node.get(m, "warmup").bool());
+        if (node.get(m, "batch_size") != null) c.batchSize(node.get(m, "batch_size").integer(1, 1 << 16));
+        if (node.get(m, "z_dim") != null) c.zDim(node.get(m, "z_dim").integer(1, 1 << 14));
+        if (node.get(m, "seed") != null) c.seed(node.get(m, "seed").longValue());
         Node precision = node.get(m, "precision");
         if (precision != null) {
             String p = precision.string();
             if (!p.equals("float32") && !p.equals("float64")) throw new ConfigException(precision.path, "unknown precision '" + p + "' (float32 or float64)");
-            c = c.withDtype(p.equals("float32") ? org.nd4j.linalg.api.buffer.DataType.FLOAT : org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+            c.dtype(p.equals("float32") ? org.nd4j.linalg.api.buffer.DataType.FLOAT : org.nd4j.linalg.api.buffer.DataType.DOUBLE);
         }
 
         Node pub = node.get(m, "publish");
         if (pub != null) {
             Map<String, Object> p = pub.map(PUBLISH);
-            ExperimentConfig.Publish d = c.publish();
-            c = c.withPublish(new ExperimentConfig.Publish(
-                    pub.get(p, "norms_every") == null ? d.normsEvery() : pub.get(p, "norms_every").integer(0, 1 << 30),
-                    pub.get(p, "histograms_every") == null ? d.histogramsEvery() : pub.get(p, "histograms_every").integer(0, 1 << 30),
-                    pub.get(p, "samples_every") == null ? d.samplesEvery() : pub.get(p, "samples_every").integer(0, 1 << 30),
-                    pub.get(p, "histogram_range") == null ? d.histogramRange() : pub.get(p, "histogram_range").number(1e-12, 1e6),
-                    pub.get(p, "histogram_buckets") == null ? d.histogramBuckets() : pub.get(p, "histogram_buckets").integer(2, 1000)));
+            if (pub.get(p, "norms_every") != null) c.normsEvery(pub.get(p, "norms_every").integer(0, 1 << 30));
+            if (pub.get(p, "histograms_every") != null) c.histogramsEvery(pub.get(p, "histograms_every").integer(0, 1 << 30));
+            if (pub.get(p, "samples_every") != null) c.samplesEvery(pub.get(p, "samples_every").integer(0, 1 << 30));
+            if (pub.get(p, "histogram_range") != null) c.histogramRange(pub.get(p, "histogram_range").number(1e-12, 1e6));
+            if (pub.get(p, "histogram_buckets") != null) c.histogramBuckets(pub.get(p, "histogram_buckets").integer(2, 1000));
         }
         Node al = node.get(m, "alerts");
         if (al != null) {
             Map<String, Object> p = al.map(ALERTS);
-            ExperimentConfig.Alerts d = c.alerts();
-            c = c.withAlerts(new ExperimentConfig.Alerts(
-                    al.get(p, "vanishing_below") == null ? d.vanishingBelow() : al.get(p, "vanishing_below").number(0, 1e300),
-                    al.get(p, "exploding_above") == null ? d.explodingAbove() : al.get(p, "exploding_above").number(0, 1e300)));
+            if (al.get(p, "vanishing_below") != null) c.vanishingBelow(al.get(p, "vanishing_below").number(0, 1e300));
+            if (al.get(p, "exploding_above") != null) c.explodingAbove(al.get(p, "exploding_above").number(0, 1e300));
         }
-        return c;
+        return c.build();
     }
 
     private static Architecture.Norm norm(Node node, Map<String, Object> m, String key, Set<String> allowed) {
