@@ -1,7 +1,9 @@
 package io.wasserflow.models.lipschitz;
 
+import java.io.Serializable;
+
 /** How the critic is kept Lipschitz (SCIENCE.md, "Keeping the critic Lipschitz"). */
-public sealed interface Constraint extends java.io.Serializable {
+public sealed interface Constraint extends Serializable {
     /** No constraint (the standard GAN baselines, or an unconstrained critic). */
     record None() implements Constraint {}
 

@@ -1,7 +1,9 @@
 package io.wasserflow.models.optim;
 
+import java.io.Serializable;
+
 /** An optimizer and its hyperparameters; betas are used by Adam only. */
-public record OptimizerConfig(Kind kind, double lr, double beta1, double beta2) implements java.io.Serializable {
+public record OptimizerConfig(Kind kind, double lr, double beta1, double beta2) implements Serializable {
     public enum Kind { RMSPROP, ADAM, SGD }
 
     public static OptimizerConfig adam(double lr, double beta1, double beta2) {

@@ -4,11 +4,13 @@ import io.wasserflow.models.lipschitz.Constraint;
 import io.wasserflow.models.nets.Architecture;
 import io.wasserflow.models.nets.Init;
 import io.wasserflow.models.optim.OptimizerConfig;
+import java.io.Serializable;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * One experiment: networks, loss, Lipschitz constraint, optimizer and schedule (SPEC §4). The
- * defaults follow the reference code by kind of data ({@link #defaults}).
+ * defaults follow the reference code by kind of data ({@link #builder}); a job carries these to
+ * its operators, hence Serializable, with every record inside.
  *
  * @param nCritic critic steps per generator step
  * @param warmup the WGAN reference's 100 critic steps for the first 25 generator steps and every 500th
@@ -27,7 +29,7 @@ public record ExperimentConfig(
         long seed,
         Publish publish,
         Alerts alerts,
-        DataType dtype) implements java.io.Serializable {
+        DataType dtype) implements Serializable {
 
     /**
      * How often diagnostics are computed: scalars and norms every {@code normsEvery} critic steps,
@@ -36,14 +38,14 @@ public record ExperimentConfig(
      * generator steps. {@code histogramRange} is the half-width of the histogram's fixed bucket
      * edges (a clipped critic uses its c), divided into {@code histogramBuckets} buckets.
      */
-    public record Publish(int normsEvery, int histogramsEvery, int samplesEvery, double histogramRange, int histogramBuckets) implements java.io.Serializable {
+    public record Publish(int normsEvery, int histogramsEvery, int samplesEvery, double histogramRange, int histogramBuckets) implements Serializable {
         public static Publish defaults() {
             return new Publish(1, 50, 100, 0.3, 30);
         }
     }
 
     /** The in-job detector's thresholds on per-layer gradient norms. */
-    public record Alerts(double vanishingBelow, double explodingAbove) implements java.io.Serializable {
+    public record Alerts(double vanishingBelow, double explodingAbove) implements Serializable {
         public static Alerts defaults() {
             return new Alerts(1e-8, 1e3);
         }
@@ -68,71 +70,129 @@ public record ExperimentConfig(
     }
 
     /**
-     * Reference defaults (SPEC §4) for a loss and constraint: toy data (2-D points) or images.
-     * Wasserstein losses use n_critic 5, the GAN losses 1; clipping RMSProp 5e-5 at c 0.01; the
-     * penalties Adam 1e-4 (0.5, 0.9) with lambda 0.1 on toy data and 10 on images; GANs Adam 2e-4 (0.5, 0.999).
+     * SPEC §4's defaults, the one place they are stated: by kind of data ({@code toy}: 2-D points,
+     * otherwise 28x28 images), loss, and constraint ({@code clip}, {@code gp}, {@code lp} or {@code none}).
      */
+    public static Builder builder(String name, boolean toy, Loss loss, String constraint) {
+        return new Builder()
+                .name(name)
+                .architecture(defaultArchitecture(toy ? Architecture.Kind.MLP : Architecture.Kind.DCGAN))
+                .loss(loss)
+                .constraint(defaultConstraint(constraint, toy))
+                .init(Init.HE)
+                .optimizer(defaultOptimizer(loss, constraint))
+                .nCritic(loss.isWasserstein() ? 5 : 1)
+                .warmup(false)
+                .batchSize(toy ? 256 : 64)
+                .zDim(toy ? 2 : 128)
+                .seed(1)
+                .publish(Publish.defaults())
+                .alerts(Alerts.defaults())
+                .dtype(DataType.FLOAT);
+    }
+
+    /** {@link #builder}'s defaults, built. */
     public static ExperimentConfig defaults(String name, boolean toy, Loss loss, String constraint) {
-        Constraint c;
-        OptimizerConfig opt;
+        return builder(name, toy, loss, constraint).build();
+    }
+
+    /** An architecture named without its parameters: mlp depth 3, width 512 (the WGAN-GP toy networks); dcgan base channels 64. */
+    public static Architecture defaultArchitecture(Architecture.Kind kind) {
+        return kind == Architecture.Kind.MLP ? Architecture.mlp(3, 512) : Architecture.dcgan(64);
+    }
+
+    /** A constraint named without its parameter: c 0.01; lambda 0.1 on toy data, 10 on images. */
+    public static Constraint defaultConstraint(String constraint, boolean toy) {
         double lambda = toy ? 0.1 : 10;
-        switch (constraint) {
-            case "clip" -> { c = new Constraint.Clip(0.01); opt = OptimizerConfig.rmsprop(5e-5); }
-            case "gp" -> { c = new Constraint.GradientPenalty(lambda); opt = OptimizerConfig.adam(1e-4, 0.5, 0.9); }
-            case "lp" -> { c = new Constraint.OneSidedPenalty(lambda); opt = OptimizerConfig.adam(1e-4, 0.5, 0.9); }
-            case "none" -> { c = new Constraint.None(); opt = OptimizerConfig.adam(1e-4, 0.5, 0.9); }
+        return switch (constraint) {
+            case "clip" -> new Constraint.Clip(0.01);
+            case "gp" -> new Constraint.GradientPenalty(lambda);
+            case "lp" -> new Constraint.OneSidedPenalty(lambda);
+            case "none" -> new Constraint.None();
             default -> throw new IllegalArgumentException("unknown constraint " + constraint + " (clip, gp, lp or none)");
+        };
+    }
+
+    /** RMSProp 5e-5 for a clipped critic, Adam 1e-4 (0.5, 0.9) for the other Wasserstein critics, Adam 2e-4 (0.5, 0.999) for the GANs. */
+    private static OptimizerConfig defaultOptimizer(Loss loss, String constraint) {
+        if (!loss.isWasserstein()) return OptimizerConfig.adam(2e-4, 0.5, 0.999);
+        return constraint.equals("clip") ? OptimizerConfig.rmsprop(5e-5) : OptimizerConfig.adam(1e-4, 0.5, 0.9);
+    }
+
+    /**
+     * An optimizer named without its parameters, in place of {@code current}: current's learning
+     * rate, and for Adam current's betas, or the reference's (0.5, 0.9) if current is not Adam.
+     */
+    public static OptimizerConfig namedOptimizer(OptimizerConfig.Kind kind, OptimizerConfig current) {
+        return switch (kind) {
+            case ADAM -> current.kind() == OptimizerConfig.Kind.ADAM ? current : OptimizerConfig.adam(current.lr(), 0.5, 0.9);
+            case RMSPROP -> OptimizerConfig.rmsprop(current.lr());
+            case SGD -> OptimizerConfig.sgd(current.lr());
+        };
+    }
+
+    /** This config as a builder, to change some of it. */
+    public Builder toBuilder() {
+        return new Builder().name(name).architecture(architecture).loss(loss).constraint(constraint).init(init).optimizer(optimizer)
+                .nCritic(nCritic).warmup(warmup).batchSize(batchSize).zDim(zDim).seed(seed).publish(publish).alerts(alerts).dtype(dtype);
+    }
+
+    /** An ExperimentConfig being put together: from {@link #builder}'s defaults or {@link #toBuilder}. */
+    public static final class Builder {
+        private String name;
+        private Architecture architecture;
+        private Loss loss;
+        private Constraint constraint;
+        private Init init;
+        private OptimizerConfig optimizer;
+        private int nCritic;
+        private boolean warmup;
+        private int batchSize, zDim;
+        private long seed;
+        private int normsEvery, histogramsEvery, samplesEvery, histogramBuckets;
+        private double histogramRange;
+        private double vanishingBelow, explodingAbove;
+        private DataType dtype;
+
+        private Builder() {}
+
+        public Builder name(String name) { this.name = name; return this; }
+        public Builder architecture(Architecture architecture) { this.architecture = architecture; return this; }
+        public Builder criticNorm(Architecture.Norm norm) { architecture = architecture.withNorms(norm, architecture.generatorNorm()); return this; }
+        public Builder generatorNorm(Architecture.Norm norm) { architecture = architecture.withNorms(architecture.criticNorm(), norm); return this; }
+        public Builder loss(Loss loss) { this.loss = loss; return this; }
+        public Builder constraint(Constraint constraint) { this.constraint = constraint; return this; }
+        public Builder init(Init init) { this.init = init; return this; }
+        public Builder optimizer(OptimizerConfig optimizer) { this.optimizer = optimizer; return this; }
+        public Builder nCritic(int nCritic) { this.nCritic = nCritic; return this; }
+        public Builder warmup(boolean warmup) { this.warmup = warmup; return this; }
+        public Builder batchSize(int batchSize) { this.batchSize = batchSize; return this; }
+        public Builder zDim(int zDim) { this.zDim = zDim; return this; }
+        public Builder seed(long seed) { this.seed = seed; return this; }
+        public Builder publish(Publish p) {
+            return normsEvery(p.normsEvery()).histogramsEvery(p.histogramsEvery()).samplesEvery(p.samplesEvery())
+                    .histogramRange(p.histogramRange()).histogramBuckets(p.histogramBuckets());
         }
-        if (!loss.isWasserstein()) opt = OptimizerConfig.adam(2e-4, 0.5, 0.999);
-        return new ExperimentConfig(name,
-                toy ? Architecture.mlp(3, 512) : Architecture.dcgan(64),
-                loss, c, Init.HE, opt,
-                loss.isWasserstein() ? 5 : 1, false,
-                toy ? 256 : 64, toy ? 2 : 128, 1L,
-                Publish.defaults(), Alerts.defaults(), DataType.FLOAT);
-    }
+        public Builder normsEvery(int criticSteps) { this.normsEvery = criticSteps; return this; }
+        public Builder histogramsEvery(int criticSteps) { this.histogramsEvery = criticSteps; return this; }
+        public Builder samplesEvery(int generatorSteps) { this.samplesEvery = generatorSteps; return this; }
+        public Builder histogramRange(double halfWidth) { this.histogramRange = halfWidth; return this; }
+        public Builder histogramBuckets(int buckets) { this.histogramBuckets = buckets; return this; }
+        public Builder alerts(Alerts a) { return vanishingBelow(a.vanishingBelow()).explodingAbove(a.explodingAbove()); }
+        public Builder vanishingBelow(double norm) { this.vanishingBelow = norm; return this; }
+        public Builder explodingAbove(double norm) { this.explodingAbove = norm; return this; }
+        public Builder dtype(DataType dtype) { this.dtype = dtype; return this; }
 
-    public ExperimentConfig withName(String n) {
-        return new ExperimentConfig(n, architecture, loss, constraint, init, optimizer, nCritic, warmup, batchSize, zDim, seed, publish, alerts, dtype);
-    }
+        /** The architecture so far, for a change to one of its parameters. */
+        public Architecture architecture() { return architecture; }
 
-    public ExperimentConfig withArchitecture(Architecture a) {
-        return new ExperimentConfig(name, a, loss, constraint, init, optimizer, nCritic, warmup, batchSize, zDim, seed, publish, alerts, dtype);
-    }
+        /** The optimizer so far, for a change to one of its parameters. */
+        public OptimizerConfig optimizer() { return optimizer; }
 
-    public ExperimentConfig withConstraint(Constraint c) {
-        return new ExperimentConfig(name, architecture, loss, c, init, optimizer, nCritic, warmup, batchSize, zDim, seed, publish, alerts, dtype);
-    }
-
-    public ExperimentConfig withOptimizer(OptimizerConfig o) {
-        return new ExperimentConfig(name, architecture, loss, constraint, init, o, nCritic, warmup, batchSize, zDim, seed, publish, alerts, dtype);
-    }
-
-    public ExperimentConfig withSchedule(int nCritic, boolean warmup, int batchSize) {
-        return new ExperimentConfig(name, architecture, loss, constraint, init, optimizer, nCritic, warmup, batchSize, zDim, seed, publish, alerts, dtype);
-    }
-
-    public ExperimentConfig withSeed(long s) {
-        return new ExperimentConfig(name, architecture, loss, constraint, init, optimizer, nCritic, warmup, batchSize, zDim, s, publish, alerts, dtype);
-    }
-
-    public ExperimentConfig withInit(Init i) {
-        return new ExperimentConfig(name, architecture, loss, constraint, i, optimizer, nCritic, warmup, batchSize, zDim, seed, publish, alerts, dtype);
-    }
-
-    public ExperimentConfig withZDim(int z) {
-        return new ExperimentConfig(name, architecture, loss, constraint, init, optimizer, nCritic, warmup, batchSize, z, seed, publish, alerts, dtype);
-    }
-
-    public ExperimentConfig withPublish(Publish p) {
-        return new ExperimentConfig(name, architecture, loss, constraint, init, optimizer, nCritic, warmup, batchSize, zDim, seed, p, alerts, dtype);
-    }
-
-    public ExperimentConfig withAlerts(Alerts a) {
-        return new ExperimentConfig(name, architecture, loss, constraint, init, optimizer, nCritic, warmup, batchSize, zDim, seed, publish, a, dtype);
-    }
-
-    public ExperimentConfig withDtype(DataType d) {
-        return new ExperimentConfig(name, architecture, loss, constraint, init, optimizer, nCritic, warmup, batchSize, zDim, seed, publish, alerts, d);
+        public ExperimentConfig build() {
+            return new ExperimentConfig(name, architecture, loss, constraint, init, optimizer, nCritic, warmup, batchSize, zDim, seed,
+                    new Publish(normsEvery, histogramsEvery, samplesEvery, histogramRange, histogramBuckets),
+                    new Alerts(vanishingBelow, explodingAbove), dtype);
+        }
     }
 }

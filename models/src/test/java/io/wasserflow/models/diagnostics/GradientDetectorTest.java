@@ -24,7 +24,7 @@ class GradientDetectorTest {
     static final long[] TOY = {1, 1, 2};
 
     static ExperimentConfig config(String constraint) {
-        return ExperimentConfig.defaults(constraint, true, Loss.WGAN, constraint).withArchitecture(Architecture.mlp(4, 32)).withSchedule(5, false, 64);
+        return ExperimentConfig.builder(constraint, true, Loss.WGAN, constraint).architecture(Architecture.mlp(4, 32)).batchSize(64).build();
     }
 
     /** Trains {@code steps} critic batches and returns every change the detector reported. */
@@ -41,7 +41,7 @@ class GradientDetectorTest {
 
     @Test
     void clippingFarTooTightRaisesOneVanishingAlertPerCriticLayer() {
-        ExperimentConfig c = config("clip").withConstraint(new Constraint.Clip(1e-6));
+        ExperimentConfig c = config("clip").toBuilder().constraint(new Constraint.Clip(1e-6)).build();
         GradientDetector d = new GradientDetector(c.alerts());
         List<GradientDetector.Alert> changes = train(c, 12, d);
         List<GradientDetector.Alert> vanishing = changes.stream()
@@ -54,7 +54,7 @@ class GradientDetectorTest {
 
     @Test
     void aHugeLearningRateGoesNonFiniteAndTheLossIsFlagged() {
-        ExperimentConfig c = config("clip").withConstraint(new Constraint.None()).withOptimizer(OptimizerConfig.sgd(1e12));
+        ExperimentConfig c = config("clip").toBuilder().constraint(new Constraint.None()).optimizer(OptimizerConfig.sgd(1e12)).build();
         List<GradientDetector.Alert> changes = train(c, 10, new GradientDetector(c.alerts()));
         assertTrue(changes.stream().anyMatch(a -> a.kind() == GradientDetector.Kind.NON_FINITE && a.layer().equals("loss") && a.firing()), changes.toString());
     }

@@ -13,8 +13,9 @@ import org.nd4j.linalg.factory.Nd4j;
 public class PhaseProbe {
     public static void main(String[] args) {
         boolean toy = args[0].equals("toy");
-        ExperimentConfig cfg = ExperimentConfig.defaults("p", toy, Loss.WGAN, "gp");
-        if (!toy) cfg = cfg.withArchitecture(Architecture.dcgan(64)).withSchedule(5, false, 50);
+        ExperimentConfig.Builder config = ExperimentConfig.builder("p", toy, Loss.WGAN, "gp");
+        if (!toy) config.architecture(Architecture.dcgan(64)).batchSize(50);
+        ExperimentConfig cfg = config.build();
         long[] shape = toy ? new long[] {1, 1, 2} : new long[] {1, 28, 28};
         Trainer t = new Trainer(cfg, shape);
         Network d = t.critic(), g = t.generator();

@@ -16,10 +16,11 @@ public class ToyTrainingProbe {
         int genSteps = Integer.parseInt(args[2]);
         long seed = Long.parseLong(args[3]);
         String init = args.length > 4 ? args[4] : "he";
-        ExperimentConfig cfg = ExperimentConfig.defaults("gp", true, Loss.WGAN, "gp")
-                .withArchitecture(Architecture.mlp(3, width)).withOptimizer(OptimizerConfig.adam(lr, 0.5, 0.9)).withSeed(seed)
-                .withInit(io.wasserflow.models.nets.Init.valueOf(init.toUpperCase()))
-                .withPublish(new ExperimentConfig.Publish(0, 0, 0, 0.3, 30));
+        ExperimentConfig cfg = ExperimentConfig.builder("gp", true, Loss.WGAN, "gp")
+                .architecture(Architecture.mlp(3, width)).optimizer(OptimizerConfig.adam(lr, 0.5, 0.9)).seed(seed)
+                .init(io.wasserflow.models.nets.Init.valueOf(init.toUpperCase()))
+                .normsEvery(0).histogramsEvery(0).samplesEvery(0)
+                .build();
         Trainer t = new Trainer(cfg, new long[] {1, 1, 2});
         Rng data = new Rng(seed + 1000);
         long start = System.nanoTime();

@@ -25,10 +25,11 @@ class ToyTrainingTest {
 
     @Test
     void gradientPenaltyCoversAtLeastSevenOfTheEightGaussians() {
-        ExperimentConfig cfg = ExperimentConfig.defaults("wgan-gp", true, Loss.WGAN, "gp")
-                .withArchitecture(Architecture.mlp(3, 128)).withInit(Init.PYTORCH)
-                .withOptimizer(OptimizerConfig.adam(5e-4, 0.5, 0.9)).withSeed(1)
-                .withPublish(new ExperimentConfig.Publish(0, 0, 0, 0.3, 30));
+        ExperimentConfig cfg = ExperimentConfig.builder("wgan-gp", true, Loss.WGAN, "gp")
+                .architecture(Architecture.mlp(3, 128)).init(Init.PYTORCH)
+                .optimizer(OptimizerConfig.adam(5e-4, 0.5, 0.9)).seed(1)
+                .normsEvery(0).histogramsEvery(0).samplesEvery(0)
+                .build();
         Trainer trainer = new Trainer(cfg, new long[] {1, 1, 2});
         Rng data = new Rng(1001);
         long start = System.nanoTime();

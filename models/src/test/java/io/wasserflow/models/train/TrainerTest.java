@@ -24,9 +24,10 @@ class TrainerTest {
     static final long[] TOY = {1, 1, 2};
 
     static ExperimentConfig small(String constraint) {
-        return ExperimentConfig.defaults(constraint, true, Loss.WGAN, constraint)
-                .withArchitecture(Architecture.mlp(2, 32)).withSchedule(5, false, 32)
-                .withPublish(new ExperimentConfig.Publish(1, 3, 0, 0.3, 30));
+        return ExperimentConfig.builder(constraint, true, Loss.WGAN, constraint)
+                .architecture(Architecture.mlp(2, 32)).batchSize(32)
+                .histogramsEvery(3).samplesEvery(0)
+                .build();
     }
 
     static List<INDArray> batches(int n, int b, long seed) {
@@ -54,7 +55,7 @@ class TrainerTest {
 
     @Test
     void warmupTrainsTheCritic100TimesForTheFirst25GeneratorSteps() {
-        ExperimentConfig c = small("clip").withSchedule(5, true, 32);
+        ExperimentConfig c = small("clip").toBuilder().warmup(true).build();
         assertEquals(100, c.criticStepsBefore(0));
         assertEquals(100, c.criticStepsBefore(24));
         assertEquals(5, c.criticStepsBefore(25));
@@ -79,7 +80,7 @@ class TrainerTest {
     void clipShareReachesOneWithATinyClipValue() {
         // With c far below RMSProp's step (lr 5e-5), every update overshoots to +-c; measured on this
         // critic the share after 10 steps is 0.5-0.9 for c = 1e-3..1e-6, 1.0 in every layer at 1e-8.
-        ExperimentConfig cfg = small("clip").withConstraint(new Constraint.Clip(1e-8));
+        ExperimentConfig cfg = small("clip").toBuilder().constraint(new Constraint.Clip(1e-8)).build();
         Trainer t = new Trainer(cfg, TOY);
         List<StepReport> reports = run(t, batches(10, 32, 4));
         StepReport.Critic last = (StepReport.Critic) (reports.get(reports.size() - 1) instanceof StepReport.Critic ? reports.get(reports.size() - 1) : reports.get(reports.size() - 2));
@@ -137,7 +138,7 @@ class TrainerTest {
         run(a, data);
         run(b, data);
         assertEquals(a.parameterDigest(), b.parameterDigest());
-        Trainer c = new Trainer(small("gp").withSeed(2), TOY);
+        Trainer c = new Trainer(small("gp").toBuilder().seed(2).build(), TOY);
         run(c, data);
         assertNotEquals(a.parameterDigest(), c.parameterDigest());
     }
@@ -152,7 +153,7 @@ class TrainerTest {
             Trainer first = new Trainer(small(constraint), TOY);
             run(first, data.subList(0, 13)); // mid-way between generator steps
             byte[] state = first.saveState();
-            Trainer resumed = new Trainer(small(constraint).withSeed(99), TOY); // a different seed: everything must come from the state
+            Trainer resumed = new Trainer(small(constraint).toBuilder().seed(99).build(), TOY); // a different seed: everything must come from the state
             resumed.restoreState(state);
             run(resumed, data.subList(13, 23));
 
@@ -175,8 +176,8 @@ class TrainerTest {
 
     @Test
     void dcganTrainerRunsOnImages() {
-        ExperimentConfig cfg = ExperimentConfig.defaults("dcgan", false, Loss.WGAN, "gp")
-                .withArchitecture(Architecture.dcgan(4)).withSchedule(2, false, 4);
+        ExperimentConfig cfg = ExperimentConfig.builder("dcgan", false, Loss.WGAN, "gp")
+                .architecture(Architecture.dcgan(4)).nCritic(2).batchSize(4).build();
         Trainer t = new Trainer(cfg, new long[] {1, 28, 28});
         INDArray images = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 4, 1, 28, 28);
         List<StepReport> reports = new ArrayList<>();

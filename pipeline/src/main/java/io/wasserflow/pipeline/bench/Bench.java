@@ -97,9 +97,9 @@ public final class Bench {
 
     static ExperimentConfig config(String arch, String constraint) {
         boolean toy = arch.equals("toy");
-        ExperimentConfig c = ExperimentConfig.defaults(arch + "-" + constraint, toy, Loss.WGAN, constraint);
-        if (!toy) c = c.withArchitecture(Architecture.dcgan(DCGAN_DIM)).withSchedule(c.nCritic(), false, DCGAN_BATCH);
-        return c;
+        ExperimentConfig.Builder c = ExperimentConfig.builder(arch + "-" + constraint, toy, Loss.WGAN, constraint);
+        if (!toy) c.architecture(Architecture.dcgan(DCGAN_DIM)).batchSize(DCGAN_BATCH);
+        return c.build();
     }
 
     static boolean toy(ExperimentConfig cfg) {

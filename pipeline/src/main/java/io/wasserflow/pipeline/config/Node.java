@@ -79,6 +79,24 @@ final class Node {
         return ((Number) value).longValue();
     }
 
+    /** A name from {@code names}, refused as "unknown NOUN 'x' (a, b or c)". */
+    <T> T named(String noun, Map<String, T> names) {
+        String s = string();
+        if (!names.containsKey(s)) {
+            List<String> all = List.copyOf(names.keySet());
+            String listed = all.size() == 1 ? all.get(0) : String.join(", ", all.subList(0, all.size() - 1)) + " or " + all.get(all.size() - 1);
+            throw new ConfigException(path, "unknown " + noun + " '" + s + "' (" + listed + ")");
+        }
+        return names.get(s);
+    }
+
+    /** A name from {@code names}, refused as "unknown value 'x' (one of a, b, c)". */
+    <T> T oneOf(Map<String, T> names) {
+        String s = string();
+        if (!names.containsKey(s)) throw new ConfigException(path, "unknown value '" + s + "' (one of " + String.join(", ", new java.util.TreeSet<>(names.keySet())) + ")");
+        return names.get(s);
+    }
+
     /** A choice written either as a bare name (`gp`) or as a one-key mapping (`gp: {lambda: 10}`). */
     Map.Entry<String, Node> choice(Set<String> names) {
         if (value instanceof String s) {

@@ -80,6 +80,35 @@ class RunConfigTest {
         assertEquals(new ExperimentConfig.Alerts(1e-6, 100), c.alerts());
     }
 
+    @Test
+    void aParsedRunSurvivesJavaSerialization() throws Exception {
+        // what a job spec carries to its operators: every kind of constraint, optimizer and architecture
+        RunConfig r = RunConfig.parse("""
+                data: {dataset: shapes}
+                experiments:
+                  - {name: clip, constraint: clip, optimizer: sgd}
+                  - {name: gp, optimizer: {adam: {lr: 1e-3}}, precision: float64}
+                  - {name: lp, constraint: lp, architecture: {mlp: {depth: 2}}, critic_norm: layernorm}
+                  - {name: gan, loss: gan, optimizer: rmsprop, publish: {samples_every: 0}, alerts: {exploding_above: 10}}
+                """);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(r);
+        }
+        try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            assertEquals(r, in.readObject());
+        }
+    }
+
+    @Test
+    void toBuilderChangesOnlyWhatIsSet() {
+        ExperimentConfig c = RunConfig.parse("data: {dataset: 8gaussians}\nexperiments: [{name: a, constraint: clip, seed: 3}]").experiments().get(0);
+        assertEquals(c, c.toBuilder().build());
+        ExperimentConfig seeded = c.toBuilder().seed(4).build();
+        assertEquals(4, seeded.seed());
+        assertEquals(c, seeded.toBuilder().seed(3).build());
+    }
+
     static void assertRefused(String yaml, String... mentions) {
         ConfigException e = assertThrows(ConfigException.class, () -> RunConfig.parse(yaml));
         assertEquals(1, e.getMessage().lines().count(), e.getMessage());

@@ -53,9 +53,10 @@ class PrometheusPublisherTest {
     @BeforeAll
     static void train() {
         // A narrow critic and generator, histograms on every step: 12 critic and 2 generator steps.
-        ExperimentConfig config = ExperimentConfig.defaults(EXPERIMENT, true, Loss.WGAN, "gp")
-                .withArchitecture(Architecture.mlp(2, 16)).withSchedule(5, false, 32)
-                .withPublish(new ExperimentConfig.Publish(1, 1, 0, 0.3, 30));
+        ExperimentConfig config = ExperimentConfig.builder(EXPERIMENT, true, Loss.WGAN, "gp")
+                .architecture(Architecture.mlp(2, 16)).batchSize(32)
+                .histogramsEvery(1).samplesEvery(0)
+                .build();
         Trainer trainer = new Trainer(config, TOY);
         Rng rng = new Rng(7);
         steps = new ArrayList<>();
