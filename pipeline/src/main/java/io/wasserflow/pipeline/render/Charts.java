@@ -131,7 +131,7 @@ final class Charts {
         return a;
     }
 
-    /** A log10 axis over range: labels 10 with a superscript exponent at whole decades, minor grid lines at 2..9 within them. */
+    /** A log10 axis over range: labels 10 with a superscript exponent at whole decades, minor ticks at 2..9 within them on short axes. */
     static LogAxis log(String label, Range range) {
         LogAxis a = new LogAxis(label == null || label.isEmpty() ? null : label);
         DecimalFormat exponent = new DecimalFormat("0", DecimalFormatSymbols.getInstance(Locale.ROOT));
@@ -140,9 +140,14 @@ final class Charts {
         for (int stride : new int[] {1, 2, 3, 4, 5, 10, 20, 50, 100}) decades.add(new NumberTickUnit(stride, exponent, stride == 1 ? 9 : 1));
         a.setStandardTickUnits(decades);
         a.setSmallestValue(Double.MIN_NORMAL);
-        a.setMinorTickMarksVisible(true);
+        a.setMinorTickMarksVisible(fewDecades(range));
         a.setRange(range);
         return a;
+    }
+
+    /** Whether a log axis over range is short enough (6 decades at most) for minor ticks at 2..9 x 10^k to stay legible. */
+    static boolean fewDecades(Range range) {
+        return Math.log10(range.getUpperBound() / range.getLowerBound()) <= 6 + 1e-6;
     }
 
     /** [min, max] widened by pad (a share of the span) on each side; a single value gets a range around it, no value [0, 1]. */
@@ -243,6 +248,7 @@ final class Charts {
             if (Math.abs(v) < step * 1e-6) v = 0;
             double a = Math.abs(v);
             int stepExp = (int) Math.floor(Math.log10(step) + 1e-9);
+            if (v == 0 && (step < 1e-4 || step >= 1e6)) return "0";
             if (v == 0 || a >= 1e-4 && a < 1e6 && step >= 1e-4)
                 return minus(new BigDecimal(v).setScale(Math.max(0, -stepExp), java.math.RoundingMode.HALF_EVEN).toPlainString());
             int e = (int) Math.floor(Math.log10(a) + 1e-9);

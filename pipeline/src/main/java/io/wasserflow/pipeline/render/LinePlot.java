@@ -166,7 +166,7 @@ public final class LinePlot {
 
         XYPlot plot = new XYPlot(data, x, y, renderer());
         plot.setSeriesRenderingOrder(SeriesRenderingOrder.FORWARD); // later series on top, as listed
-        plot.setRangeMinorGridlinesVisible(log);
+        plot.setRangeMinorGridlinesVisible(log && Charts.fewDecades(y.getRange()));
         if (clamped) {
             ValueMarker at = new ValueMarker(floor, Charts.FRAME, new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {3, 3}, 0));
             at.setLabel("≤ floor");

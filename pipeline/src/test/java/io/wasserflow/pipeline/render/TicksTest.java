@@ -40,6 +40,18 @@ class TicksTest {
         return ticks.stream().map(ValueTick.class::cast).filter(t -> t.getTickType() == TickType.MAJOR).map(TicksTest::label).toList();
     }
 
+    /** The values of the y axis' minor ticks, if it draws them. */
+    private static List<Double> minorTicks(JFreeChart chart) {
+        ChartRenderingInfo info = new ChartRenderingInfo();
+        BufferedImage image = chart.createBufferedImage(800, 480, info);
+        Graphics2D g = image.createGraphics();
+        ValueAxis y = chart.getXYPlot().getRangeAxis();
+        if (!y.isMinorTickMarksVisible()) return List.of();
+        List<?> ticks = y.refreshTicks(g, new AxisState(), info.getPlotInfo().getDataArea(), RectangleEdge.LEFT);
+        g.dispose();
+        return ticks.stream().map(ValueTick.class::cast).filter(t -> t.getTickType() == TickType.MINOR).map(ValueTick::getValue).toList();
+    }
+
     private static Label label(ValueTick t) {
         if (!(t instanceof LogTick log)) return new Label(t.getValue(), t.getText(), "");
         StringBuilder text = new StringBuilder(), superscript = new StringBuilder();
@@ -78,6 +90,7 @@ class TicksTest {
                 List.of(-1.0, -0.5, 1e-17, 0.5, 1.0).stream().map(v -> Charts.StepFormat.label(v, 0.5)).toList());
         assertEquals("2×10⁻⁶", Charts.StepFormat.label(2e-6, 1e-6));
         assertEquals("10⁻⁶", Charts.StepFormat.label(1e-6, 1e-6));
+        assertEquals("0", Charts.StepFormat.label(0, 1e-9), "zero without nine decimals");
         // and on the figure: the labels drawn are those, a typographic minus on the negative ones
         for (double[] r : new double[][] {{-1, 1}, {-2e-6, 3e-6}, {1234, 98765}}) {
             List<Label> ticks = labels(chart(r[0], r[1], false));
@@ -109,6 +122,9 @@ class TicksTest {
         List<Label> ticks = labels(chart);
         assertEquals(List.of("10\u22121", "100", "101"), ticks.stream().map(Label::text).toList());
         assertTrue(range(chart, false) <= 0.1 && range(chart, true) >= 10, "the axis reaches the decades around the data");
+        long minor = minorTicks(chart).stream().filter(v -> v > 1 && v < 10).count();
+        assertEquals(8, minor, "minor ticks at 2..9 within a decade of a short axis");
+        assertEquals(List.of(), minorTicks(chart(1e-12, 1e3, true)), "none over 15 decades");
     }
 
     @Test
