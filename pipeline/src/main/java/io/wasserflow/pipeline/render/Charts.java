@@ -230,7 +230,9 @@ final class Charts {
 
         @Override
         public StringBuffer format(double v, StringBuffer to, FieldPosition pos) {
-            return to.append(label(v, axis.getTickUnit().getSize()));
+            // one notation per axis: an axis reaching a million writes all its labels as m×10ⁿ
+            double reach = Math.max(Math.abs(axis.getLowerBound()), Math.abs(axis.getUpperBound()));
+            return to.append(label(v, axis.getTickUnit().getSize(), reach >= 1e6));
         }
 
         @Override
@@ -243,13 +245,14 @@ final class Charts {
             throw new UnsupportedOperationException("tick labels are only written");
         }
 
-        /** v written to the precision of step. */
-        static String label(double v, double step) {
+        /** v written to the precision of step, as m×10ⁿ when scientific or the magnitudes call for it. */
+        static String label(double v, double step, boolean scientific) {
             if (Math.abs(v) < step * 1e-6) v = 0;
             double a = Math.abs(v);
             int stepExp = (int) Math.floor(Math.log10(step) + 1e-9);
-            if (v == 0 && (step < 1e-4 || step >= 1e6)) return "0";
-            if (v == 0 || a >= 1e-4 && a < 1e6 && step >= 1e-4)
+            scientific |= step < 1e-4 || step >= 1e6;
+            if (v == 0 && scientific) return "0";
+            if (v == 0 || !scientific && a >= 1e-4 && a < 1e6)
                 return minus(new BigDecimal(v).setScale(Math.max(0, -stepExp), java.math.RoundingMode.HALF_EVEN).toPlainString());
             int e = (int) Math.floor(Math.log10(a) + 1e-9);
             String mantissa = new BigDecimal(v / Math.pow(10, e)).setScale(Math.max(0, e - stepExp), java.math.RoundingMode.HALF_EVEN).toPlainString();

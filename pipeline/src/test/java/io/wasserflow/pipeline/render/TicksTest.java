@@ -87,16 +87,20 @@ class TicksTest {
     @Test
     void labelsAreWrittenToTheStepsPrecision() {
         assertEquals(List.of("\u22121.0", "\u22120.5", "0.0", "0.5", "1.0"),
-                List.of(-1.0, -0.5, 1e-17, 0.5, 1.0).stream().map(v -> Charts.StepFormat.label(v, 0.5)).toList());
-        assertEquals("2×10⁻⁶", Charts.StepFormat.label(2e-6, 1e-6));
-        assertEquals("10⁻⁶", Charts.StepFormat.label(1e-6, 1e-6));
-        assertEquals("0", Charts.StepFormat.label(0, 1e-9), "zero without nine decimals");
-        // and on the figure: the labels drawn are those, a typographic minus on the negative ones
-        for (double[] r : new double[][] {{-1, 1}, {-2e-6, 3e-6}, {1234, 98765}}) {
+                List.of(-1.0, -0.5, 1e-17, 0.5, 1.0).stream().map(v -> Charts.StepFormat.label(v, 0.5, false)).toList());
+        assertEquals("2×10⁻⁶", Charts.StepFormat.label(2e-6, 1e-6, false));
+        assertEquals("10⁻⁶", Charts.StepFormat.label(1e-6, 1e-6, false));
+        assertEquals("0", Charts.StepFormat.label(0, 1e-9, false), "zero without nine decimals");
+        assertEquals("5×10⁵", Charts.StepFormat.label(5e5, 5e5, true), "beside 1.0×10⁶ on the same axis");
+        assertEquals("1.0×10⁶", Charts.StepFormat.label(1e6, 5e5, true));
+        // and on the figure: the labels drawn are those, a typographic minus on the negative ones, one notation per axis
+        for (double[] r : new double[][] {{-1, 1}, {-2e-6, 3e-6}, {1234, 98765}, {0, 1.4e6}}) {
             List<Label> ticks = labels(chart(r[0], r[1], false));
             double step = ticks.get(1).value() - ticks.get(0).value();
             for (Label t : ticks) {
-                assertEquals(Charts.StepFormat.label(t.value(), step), t.text(), "tick at " + t.value());
+                assertEquals(Charts.StepFormat.label(t.value(), step, r[1] >= 1e6), t.text(), "tick at " + t.value());
+                boolean scientific = (r[1] >= 1e6 || step < 1e-4) && t.value() != 0;
+                assertEquals(scientific, t.text().matches(".*[⁰¹²³⁴⁵⁶⁷⁸⁹]"), t.text() + ": the axis' notation");
                 assertTrue(!t.text().contains("-") && (t.value() >= -step * 1e-6 || t.text().startsWith("\u2212")), t.text());
             }
         }
