@@ -11,16 +11,29 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.StandardXYBarPainter;
+import org.jfree.chart.renderer.xy.XYBarRenderer;
+import org.jfree.chart.title.TextTitle;
+import org.jfree.data.Range;
+import org.jfree.data.xy.XYIntervalSeries;
+import org.jfree.data.xy.XYIntervalSeriesCollection;
 
 /**
  * Histograms as bars, one small multiple per experiment or layer under a shared title: the
  * picture of weight clipping's weights crowding at +-c. Buckets follow Prometheus's "le"
  * convention, as {@code WeightHistogram} and the {@code wasserflow_weight} metric do: counts[i]
  * holds values in (upperBounds[i-1], upperBounds[i]], and a final +Inf bucket those above every
- * bound. The two open-ended buckets are drawn hatched, as wide as their neighbours.
+ * bound. The two open-ended buckets are drawn hatched, as wide as their neighbours. Each panel is
+ * a chart of its own; they are tiled by hand, as JFreeChart's combined plots share an axis and
+ * these panels must not (each has its own edges and counts).
  */
 public final class HistogramPlot {
     private static final int PANEL_WIDTH = 340, PANEL_HEIGHT = 250;
+    /** Under the title: what the hatching marks. */
+    static final String NOTE = "hatched: the open-ended buckets beyond the outer edges";
 
     private record Panel(String name, double[] bounds, long[] counts) {}
 
@@ -70,52 +83,68 @@ public final class HistogramPlot {
     }
 
     public void write(Path file) throws IOException {
-        Canvas.write(png(), file);
+        Charts.write(png(), file);
     }
 
     public byte[] png() {
         if (panels.isEmpty()) throw new IllegalArgumentException("histogram plot '" + title + "' has no panels");
         int cols = Math.min(columns, panels.size()), rows = (panels.size() + cols - 1) / cols;
-        int top = title.isEmpty() ? 4 : (int) Math.round(Canvas.height(Canvas.TITLE) + 16);
-        Canvas c = new Canvas(cols * PANEL_WIDTH + 8, top + rows * PANEL_HEIGHT + 4);
-        c.text(Canvas.TITLE, Canvas.TEXT, title, c.image.getWidth() / 2.0, 12, 0.5, 0);
+        TextTitle heading = Charts.title(new TextTitle(title, Charts.TITLE)), note = Charts.title(new TextTitle(NOTE, Charts.TICK));
+        BufferedImage image = new BufferedImage(cols * PANEL_WIDTH + 8, 1, BufferedImage.TYPE_INT_RGB);
+        Graphics2D measure = image.createGraphics();
+        double top = 6 + (title.isEmpty() ? 0 : heading.arrange(measure).getHeight()) + note.arrange(measure).getHeight();
+        measure.dispose();
+        image = new BufferedImage(cols * PANEL_WIDTH + 8, (int) Math.ceil(top) + rows * PANEL_HEIGHT + 4, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = Charts.canvas(image);
+        double y = 6;
+        if (!title.isEmpty()) {
+            heading.draw(g, new Rectangle2D.Double(0, y, image.getWidth(), heading.arrange(g).getHeight()));
+            y += heading.arrange(g).getHeight();
+        }
+        note.draw(g, new Rectangle2D.Double(0, y, image.getWidth(), note.arrange(g).getHeight()));
         for (int i = 0; i < panels.size(); i++)
-            draw(c, panels.get(i), new Rectangle2D.Double(4 + (i % cols) * PANEL_WIDTH, top + (i / cols) * PANEL_HEIGHT, PANEL_WIDTH, PANEL_HEIGHT));
-        return c.png();
+            chart(panels.get(i)).draw(g, new Rectangle2D.Double(4 + (i % cols) * PANEL_WIDTH, Math.ceil(top) + (i / cols) * PANEL_HEIGHT, PANEL_WIDTH, PANEL_HEIGHT));
+        g.dispose();
+        return Charts.png(image);
     }
 
-    private void draw(Canvas c, Panel p, Rectangle2D box) {
+    /** One panel: its buckets as bars on their edges, the open-ended two (series 1) hatched. */
+    private JFreeChart chart(Panel p) {
         double[] b = p.bounds;
         int n = b.length;
         // the open-ended buckets get the width of their neighbours (of 1 when there is a single bound)
         double first = n > 1 ? b[1] - b[0] : 1, last = n > 1 ? b[n - 1] - b[n - 2] : 1;
-        long max = Arrays.stream(p.counts).max().orElse(0);
-        Axis x = Axis.linear(b[0] - first, b[n - 1] + last, 0), y = Axis.linear(0, Math.max(1, max) * 1.06, 0);
-        double nameHeight = Canvas.height(Canvas.LABEL) + 4;
-        Frame frame = Frame.layout(box, "", xLabel, "", x, y, nameHeight, false);
-        frame.draw(c);
-        c.text(Canvas.LABEL, Canvas.TEXT, p.name, frame.area.getCenterX(), frame.area.getY() - 6, 0.5, 1);
-        Color colour = Canvas.PALETTE[0];
-        TexturePaint hatch = hatch(colour);
-        frame.clip(c);
+        XYIntervalSeries inRange = new XYIntervalSeries("in range"), beyond = new XYIntervalSeries("open-ended");
         for (int i = 0; i <= n; i++) {
             if (p.counts[i] == 0) continue;
             double lo = i == 0 ? b[0] - first : b[i - 1], hi = i == n ? b[n - 1] + last : b[i];
-            double left = x.px(lo), right = x.px(hi), height = y.px(0) - y.px(p.counts[i]);
-            // a hairline of white between neighbouring bars, unless the bars are too thin to spare it
-            double gap = right - left > 4 ? 0.5 : 0;
-            Rectangle2D bar = new Rectangle2D.Double(left + gap, y.px(p.counts[i]), right - left - 2 * gap, height);
-            c.g.setPaint(i == 0 || i == n ? hatch : colour);
-            c.g.fill(bar);
+            (i == 0 || i == n ? beyond : inRange).add((lo + hi) / 2, lo, hi, p.counts[i], 0, p.counts[i]);
         }
-        c.g.setClip(null);
+        XYIntervalSeriesCollection data = new XYIntervalSeriesCollection();
+        data.addSeries(inRange);
+        data.addSeries(beyond);
+        long max = Arrays.stream(p.counts).max().orElse(0);
+        NumberAxis x = Charts.linear(xLabel, new Range(b[0] - first, b[n - 1] + last)), y = Charts.linear(null, new Range(0, Math.max(1, max) * 1.06));
+        y.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        Color colour = Charts.PALETTE[0];
+        XYBarRenderer bars = new XYBarRenderer();
+        bars.setBarPainter(new StandardXYBarPainter());
+        bars.setShadowVisible(false);
+        bars.setSeriesPaint(0, colour);
+        bars.setSeriesPaint(1, hatch(colour));
+        // about a pixel of white between neighbouring bars (the plot area is some 80 px narrower than the panel), unless they are too thin to spare it
+        double barWidth = (PANEL_WIDTH - 80.0) / (n + 1);
+        bars.setMargin(barWidth > 4 ? 1 / barWidth : 0);
+        JFreeChart chart = Charts.chart(p.name, new XYPlot(data, x, y, bars), false);
+        chart.getTitle().setFont(Charts.LABEL);
+        return chart;
     }
 
     /** Diagonal stripes of colour on its light tint: the open-ended buckets. */
     private static TexturePaint hatch(Color colour) {
         BufferedImage tile = new BufferedImage(6, 6, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = tile.createGraphics();
-        g.setColor(Frame.lighter(colour, 0.6));
+        g.setColor(Charts.lighter(colour, 0.6));
         g.fillRect(0, 0, 6, 6);
         for (int i = 0; i < 6; i++) {
             tile.setRGB(i, 5 - i, colour.getRGB());

@@ -2,15 +2,30 @@ package io.wasserflow.pipeline.render;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.awt.font.FontRenderContext;
 import java.awt.geom.Ellipse2D;
 import java.awt.geom.Line2D;
-import java.awt.geom.Path2D;
-import java.awt.geom.Rectangle2D;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.SymbolAxis;
+import org.jfree.chart.axis.ValueAxis;
+import org.jfree.chart.plot.SeriesRenderingOrder;
+import org.jfree.chart.plot.ValueMarker;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.ui.Layer;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.RectangleEdge;
+import org.jfree.chart.ui.RectangleInsets;
+import org.jfree.chart.ui.TextAnchor;
+import org.jfree.chart.ui.VerticalAlignment;
+import org.jfree.data.Range;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
 
 /**
  * A multi-series line chart as a PNG, for Wasserstein estimates over steps and per-layer gradient
@@ -27,6 +42,19 @@ public final class LinePlot {
     private static final float[][] DASHES = {null, {7, 4}, {2, 3}, {9, 3, 2, 3}};
 
     private record Series(String name, double[] x, double[] y) {}
+
+    /** A series' key in the chart: its place, so that two series may share a name; the legend shows the name. */
+    private record Key(int index, String name) implements Comparable<Key> {
+        @Override
+        public int compareTo(Key o) {
+            return Integer.compare(index, o.index);
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
 
     private final String title;
     private String xLabel = "", yLabel = "";
@@ -92,46 +120,110 @@ public final class LinePlot {
     }
 
     public void write(Path file) throws IOException {
-        Canvas.write(png(), file);
+        Charts.write(png(), file);
     }
 
     public byte[] png() {
+        return Charts.png(chart(), width, height);
+    }
+
+    /** The chart as drawn: the series over their axes, the floor marked where values were raised to it, the legend on the right. */
+    JFreeChart chart() {
         if (series.isEmpty()) throw new IllegalArgumentException("line plot '" + title + "' has no series");
         boolean log = !Double.isNaN(floor);
         double xMin = Double.POSITIVE_INFINITY, xMax = Double.NEGATIVE_INFINITY, yMin = xMin, yMax = xMax;
         boolean clamped = false;
-        for (Series s : series)
+        XYSeriesCollection data = new XYSeriesCollection();
+        for (int k = 0; k < series.size(); k++) {
+            Series s = series.get(k);
+            XYSeries drawn = new XYSeries(new Key(k, s.name), false, true);
             for (int i = 0; i < s.x.length; i++) {
                 if (categories != null && (s.x[i] < 1 || s.x[i] > categories.size() || s.x[i] != Math.rint(s.x[i])))
                     throw new IllegalArgumentException("series '" + s.name + "' has x = " + s.x[i] + ", not a position 1.." + categories.size() + " of the categorical axis");
                 double v = shown(s.y[i]);
-                if (!Double.isFinite(s.x[i]) || Double.isNaN(v)) continue;
+                if (!Double.isFinite(s.x[i]) || Double.isNaN(v)) {
+                    drawn.add(Double.NaN, Double.NaN); // a gap
+                    continue;
+                }
+                // a symbol axis numbers its categories from 0
+                drawn.add(categories != null ? s.x[i] - 1 : s.x[i], v);
                 clamped |= log && v == floor;
                 xMin = Math.min(xMin, s.x[i]);
                 xMax = Math.max(xMax, s.x[i]);
                 yMin = Math.min(yMin, v);
                 yMax = Math.max(yMax, v);
             }
-        Axis x = categories != null ? Axis.categories(categories) : Axis.linear(xMin, xMax, 0.02);
-        Axis y = log ? Axis.log(yMin, yMax, 0.05) : Axis.linear(yMin, yMax, 0.05);
-
-        double legendWidth = 48 + series.stream().mapToDouble(s -> Canvas.width(Canvas.LEGEND, s.name)).max().orElse(0);
-        Canvas c = new Canvas(width, height);
-        Frame frame = Frame.layout(new Rectangle2D.Double(0, 0, width - legendWidth, height), title, xLabel, yLabel, x, y);
-        frame.draw(c);
-        Rectangle2D area = frame.area;
-        frame.clip(c);
-        if (clamped) {
-            double p = Math.round(y.px(floor)) + 0.5;
-            c.g.setColor(Canvas.FRAME);
-            c.g.setStroke(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {3, 3}, 0));
-            c.g.draw(new Line2D.Double(area.getX(), p, area.getMaxX(), p));
-            c.text(Canvas.TICK, Canvas.FRAME, "≤ floor", area.getX() + 4, p - 2, 0, 1);
+            data.addSeries(drawn);
         }
-        for (int k = 0; k < series.size(); k++) draw(c, series.get(k), k, x, y);
-        c.g.setClip(null);
-        legend(c, area.getMaxX() + 14, area.getY() + 4);
-        return c.png();
+        ValueAxis x;
+        if (categories != null) {
+            SymbolAxis symbols = new SymbolAxis(xLabel.isEmpty() ? null : xLabel, categories.toArray(String[]::new));
+            symbols.setGridBandsVisible(false);
+            symbols.setRange(-0.5, categories.size() - 0.5);
+            x = symbols;
+        } else x = Charts.linear(xLabel, Charts.linearRange(xMin, xMax, 0.02));
+        ValueAxis y = log ? Charts.log(yLabel, Charts.logRange(yMin, yMax, 0.05)) : Charts.linear(yLabel, Charts.linearRange(yMin, yMax, 0.05));
+
+        XYPlot plot = new XYPlot(data, x, y, renderer());
+        plot.setSeriesRenderingOrder(SeriesRenderingOrder.FORWARD); // later series on top, as listed
+        plot.setRangeMinorGridlinesVisible(log && Charts.fewDecades(y.getRange()));
+        if (clamped) {
+            ValueMarker at = new ValueMarker(floor, Charts.FRAME, new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {3, 3}, 0));
+            at.setLabel("≤ floor");
+            at.setLabelFont(Charts.TICK);
+            at.setLabelPaint(Charts.FRAME);
+            at.setLabelBackgroundColor(new Color(255, 255, 255, 0));
+            at.setLabelOffset(new RectangleInsets(2, 4, 2, 4));
+            at.setLabelAnchor(RectangleAnchor.TOP_LEFT);
+            at.setLabelTextAnchor(TextAnchor.BOTTOM_LEFT);
+            plot.addRangeMarker(0, at, Layer.BACKGROUND);
+        }
+        JFreeChart chart = Charts.chart(title, plot, true);
+        chart.getLegend().setPosition(RectangleEdge.RIGHT);
+        chart.getLegend().setVerticalAlignment(VerticalAlignment.TOP);
+        if (categories != null) verticalWhenCrowded((SymbolAxis) x);
+        return chart;
+    }
+
+    /** Layer names turned upright when side by side, 12 px apart, they would take more than the plot's share of the width. */
+    private void verticalWhenCrowded(SymbolAxis x) {
+        FontRenderContext frc = new FontRenderContext(null, true, true);
+        double widest = categories.stream().mapToDouble(s -> Charts.TICK.getStringBounds(s, frc).getWidth()).max().orElse(0);
+        x.setVerticalTickLabels(categories.size() * (widest + 12) > width * 0.7);
+    }
+
+    /**
+     * Lines in palette order (dashed after the first ten), a 7 px dot at every point of short or
+     * categorical series and at points that stand alone between gaps, which a line cannot show.
+     */
+    private XYLineAndShapeRenderer renderer() {
+        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true) {
+            @Override
+            public boolean getItemShapeVisible(int s, int i) {
+                return markers(series.get(s)) || alone(series.get(s), i);
+            }
+        };
+        r.setDrawSeriesLineAsPath(true);
+        r.setDrawOutlines(false);
+        r.setLegendLine(new Line2D.Double(-12, 0, 12, 0));
+        for (int k = 0; k < series.size(); k++) {
+            r.setSeriesPaint(k, Charts.color(k));
+            r.setSeriesStroke(k, stroke(k));
+            r.setSeriesShape(k, new Ellipse2D.Double(-3.5, -3.5, 7, 7));
+        }
+        return r;
+    }
+
+    private boolean markers(Series s) {
+        return categories != null || s.x.length <= MARKER_LIMIT;
+    }
+
+    private boolean alone(Series s, int i) {
+        return drawable(s, i) && !drawable(s, i - 1) && !drawable(s, i + 1);
+    }
+
+    private boolean drawable(Series s, int i) {
+        return i >= 0 && i < s.x.length && Double.isFinite(s.x[i]) && !Double.isNaN(shown(s.y[i]));
     }
 
     /** The y value as drawn: the floor for values <= floor on a log axis, NaN (a gap) for non-finite ones. */
@@ -140,47 +232,9 @@ public final class LinePlot {
         return Double.isFinite(v) ? v : Double.NaN;
     }
 
-    private void draw(Canvas c, Series s, int k, Axis x, Axis y) {
-        Path2D.Double path = new Path2D.Double();
-        boolean down = false, markers = categories != null || s.x.length <= MARKER_LIMIT;
-        for (int i = 0; i < s.x.length; i++) {
-            double v = shown(s.y[i]);
-            if (Double.isNaN(v) || !Double.isFinite(s.x[i])) {
-                down = false;
-                continue;
-            }
-            double px = x.px(s.x[i]), py = y.px(v);
-            if (down) path.lineTo(px, py);
-            else path.moveTo(px, py);
-            boolean alone = !down && (i + 1 == s.x.length || Double.isNaN(shown(s.y[i + 1])));
-            if (markers || alone) dot(c, Canvas.color(k), px, py);
-            down = true;
-        }
-        c.g.setColor(Canvas.color(k));
-        c.g.setStroke(stroke(k));
-        c.g.draw(path);
-    }
-
-    private static void dot(Canvas c, Color color, double x, double y) {
-        c.g.setColor(color);
-        c.g.fill(new Ellipse2D.Double(x - 3.5, y - 3.5, 7, 7));
-    }
-
     /** Solid lines for the first ten series, then the palette again with dashes. */
     private static BasicStroke stroke(int k) {
-        float[] dash = DASHES[k / Canvas.PALETTE.length % DASHES.length];
+        float[] dash = DASHES[k / Charts.PALETTE.length % DASHES.length];
         return new BasicStroke(2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND, 10f, dash, 0);
-    }
-
-    private void legend(Canvas c, double left, double top) {
-        double row = Canvas.height(Canvas.LEGEND) + 6;
-        for (int k = 0; k < series.size(); k++) {
-            double y = top + k * row + row / 2;
-            c.g.setColor(Canvas.color(k));
-            c.g.setStroke(stroke(k));
-            c.g.draw(new Line2D.Double(left, y, left + 24, y));
-            if (categories != null || series.get(k).x.length <= MARKER_LIMIT) dot(c, Canvas.color(k), left + 12, y);
-            c.text(Canvas.LEGEND, Canvas.TEXT, series.get(k).name, left + 30, y, 0, 0.5);
-        }
     }
 }

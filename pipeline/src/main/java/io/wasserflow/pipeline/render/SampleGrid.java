@@ -5,7 +5,8 @@ import java.awt.image.BufferedImage;
 /**
  * A grid of generated images as a PNG: the picture a researcher looks at first to judge a GAN.
  * Each image is scaled up by a whole factor (crisp pixels, no smoothing) so the grid is at least
- * {@value #MIN_WIDTH} px wide, with white gaps between images.
+ * {@value #MIN_WIDTH} px wide, with white gaps between images. Drawn by hand: a chart library
+ * plots data on axes and has no grid of images.
  */
 public final class SampleGrid {
     static final int MIN_WIDTH = 400, GAP = 2;
@@ -29,8 +30,8 @@ public final class SampleGrid {
         int cols = Math.min(columns, count), rows = (count + cols - 1) / cols;
         int scale = Math.max(1, (int) Math.ceil((MIN_WIDTH - GAP * (cols + 1)) / (double) (cols * width)));
         int cellW = width * scale + GAP, cellH = height * scale + GAP;
-        Canvas canvas = new Canvas(cols * cellW + GAP, rows * cellH + GAP);
-        BufferedImage image = canvas.image;
+        BufferedImage image = new BufferedImage(cols * cellW + GAP, rows * cellH + GAP, BufferedImage.TYPE_INT_RGB);
+        Charts.canvas(image).dispose();
         int plane = height * width;
         for (int n = 0; n < count; n++) {
             int x0 = GAP + (n % cols) * cellW, y0 = GAP + (n / cols) * cellH, base = n * channels * plane;
@@ -49,6 +50,6 @@ public final class SampleGrid {
                         for (int dx = 0; dx < scale; dx++) image.setRGB(x0 + j * scale + dx, y0 + i * scale + dy, rgb);
                 }
         }
-        return canvas.png();
+        return Charts.png(image);
     }
 }

@@ -1,10 +1,22 @@
 package io.wasserflow.pipeline.render;
 
-import java.awt.AlphaComposite;
 import java.awt.Color;
-import java.awt.Composite;
+import java.awt.Shape;
 import java.awt.geom.Ellipse2D;
 import java.awt.geom.Rectangle2D;
+import org.jfree.chart.ChartRenderingInfo;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.LegendItem;
+import org.jfree.chart.LegendItemCollection;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTickUnit;
+import org.jfree.chart.plot.SeriesRenderingOrder;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.ui.RectangleEdge;
+import org.jfree.data.Range;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
 
 /**
  * Generated 2-D points over the true distribution, for the toy sets (8 and 25 Gaussians, Swiss
@@ -12,7 +24,9 @@ import java.awt.geom.Rectangle2D;
  * the samples as coloured dots on top, on equal axis scales so circles stay circles.
  */
 public final class Scatter {
-    static final Color REAL = new Color(0x9a9a9a), SAMPLE = Canvas.PALETTE[0];
+    static final Color REAL = new Color(0x9a9a9a), SAMPLE = Charts.PALETTE[0];
+    /** The legend's dots are opaque, whatever the translucency of the cloud. */
+    private static final Shape LEGEND_DOT = new Ellipse2D.Double(-4, -4, 8, 8);
     /** Side of the square plot area in pixels. */
     private static final int SIDE = 560;
     /**
@@ -40,49 +54,53 @@ public final class Scatter {
         double half = Math.max(view[2] - view[0], view[3] - view[1]) / 2, cx = (view[0] + view[2]) / 2, cy = (view[1] + view[3]) / 2;
         if (half == 0) half = cx == 0 && cy == 0 ? 1 : 0.1 * Math.max(Math.abs(cx), Math.abs(cy));
         // both axes span the same length over a square area: equal scales
-        Axis x = Axis.linear(cx - half, cx + half, 0.05), y = Axis.linear(cy - half, cy + half, 0.05);
+        Range xRange = Charts.linearRange(cx - half, cx + half, 0.05), yRange = Charts.linearRange(cy - half, cy + half, 0.05);
 
-        // the y axis' labels fix the left margin; the width then makes the plot area square
-        double headroom = Canvas.height(Canvas.LEGEND) + 8;
-        Rectangle2D trial = Frame.layout(new Rectangle2D.Double(0, 0, 10 * SIDE, SIDE + 100), title, "", "", x, y, headroom, true).area;
-        int width = (int) Math.round(trial.getX() + trial.getHeight() + 16), height = SIDE + 100;
-        Canvas c = new Canvas(width, height);
-        Frame frame = Frame.layout(new Rectangle2D.Double(0, 0, width, height), title, "", "", x, y, headroom, true);
-        frame.draw(c);
-        frame.clip(c);
-        Composite opaque = c.g.getComposite();
-        // translucent enough that overlapping dots build up a density, opaque enough to see a few hundred points
-        c.g.setComposite(AlphaComposite.getInstance(AlphaComposite.SRC_OVER, (float) Math.max(0.05, Math.min(0.5, 1000.0 / Math.max(1, realPoints.length)))));
-        c.g.setColor(REAL);
-        for (double[] p : realPoints) if (finite(p)) c.g.fill(new Ellipse2D.Double(x.px(p[0]) - 2, y.px(p[1]) - 2, 4, 4));
-        c.g.setComposite(AlphaComposite.getInstance(AlphaComposite.SRC_OVER, 0.8f));
-        c.g.setColor(SAMPLE);
+        XYSeries cloud = new XYSeries("real", false, true), drawn = new XYSeries("generated", false, true);
+        for (double[] p : realPoints) if (finite(p)) cloud.add(p[0], p[1]);
         int nonFinite = 0, outside = 0;
         for (double[] p : samples) {
             if (!finite(p)) nonFinite++;
-            else if (!frame.area.contains(x.px(p[0]), y.px(p[1]))) outside++;
-            else c.g.fill(new Ellipse2D.Double(x.px(p[0]) - 3, y.px(p[1]) - 3, 6, 6));
+            else if (!xRange.contains(p[0]) || !yRange.contains(p[1])) outside++;
+            else drawn.add(p[0], p[1]);
         }
-        c.g.setComposite(opaque);
-        c.g.setClip(null);
+        XYSeriesCollection data = new XYSeriesCollection();
+        data.addSeries(cloud);
+        data.addSeries(drawn);
+        XYLineAndShapeRenderer dots = new XYLineAndShapeRenderer(false, true);
+        dots.setDrawOutlines(false);
+        // translucent enough that overlapping dots build up a density, opaque enough to see a few hundred points
+        dots.setSeriesPaint(0, translucent(REAL, Math.max(0.05, Math.min(0.5, 1000.0 / Math.max(1, realPoints.length)))));
+        dots.setSeriesShape(0, new Ellipse2D.Double(-2, -2, 4, 4));
+        dots.setSeriesPaint(1, translucent(SAMPLE, 0.8));
+        dots.setSeriesShape(1, new Ellipse2D.Double(-3, -3, 6, 6));
+        XYPlot plot = new XYPlot(data, Charts.linear(null, xRange), Charts.linear(null, yRange), dots);
+        plot.setSeriesRenderingOrder(SeriesRenderingOrder.FORWARD); // the samples over the real cloud
+
         String note = (outside > 0 ? ", " + outside + " outside the view" : "") + (nonFinite > 0 ? ", " + nonFinite + " non-finite" : "");
-        String generated = "generated (" + samples.length + note + ")";
-        if (realPoints.length == 0) legend(c, frame.area, new String[] {generated}, new Color[] {SAMPLE});
-        else legend(c, frame.area, new String[] {"real (" + realPoints.length + ")", generated}, new Color[] {REAL, SAMPLE});
-        return c.png();
+        LegendItemCollection legend = new LegendItemCollection();
+        if (realPoints.length > 0) legend.add(new LegendItem("real (" + realPoints.length + ")", null, null, null, LEGEND_DOT, REAL));
+        legend.add(new LegendItem("generated (" + samples.length + note + ")", null, null, null, LEGEND_DOT, SAMPLE));
+        plot.setFixedLegendItems(legend);
+        JFreeChart chart = Charts.chart(title, plot, true);
+        chart.getLegend().setPosition(RectangleEdge.TOP);
+
+        // the same step on both axes; then the y axis' labels fix the left margin, and the width makes the plot area square
+        int height = SIDE + 100;
+        chart.createBufferedImage(2 * SIDE, height);
+        NumberAxis x = (NumberAxis) plot.getDomainAxis(), y = (NumberAxis) plot.getRangeAxis();
+        NumberTickUnit step = x.getTickUnit().getSize() >= y.getTickUnit().getSize() ? x.getTickUnit() : y.getTickUnit();
+        x.setTickUnit(step);
+        y.setTickUnit(step);
+        ChartRenderingInfo trial = new ChartRenderingInfo();
+        chart.createBufferedImage(2 * SIDE, height, trial);
+        Rectangle2D area = trial.getPlotInfo().getDataArea();
+        int width = (int) Math.round(2 * SIDE - area.getWidth() + area.getHeight());
+        return Charts.png(chart, width, height);
     }
 
-    /** The entries in one line under the title. */
-    private static void legend(Canvas c, Rectangle2D area, String[] labels, Color[] colours) {
-        double total = 0;
-        for (String s : labels) total += 14 + Canvas.width(Canvas.LEGEND, s) + 18;
-        double x = area.getCenterX() - (total - 18) / 2, y = area.getY() - 8 - Canvas.height(Canvas.LEGEND) / 2;
-        for (int i = 0; i < labels.length; i++) {
-            c.g.setColor(colours[i]);
-            c.g.fill(new Ellipse2D.Double(x, y - 4, 8, 8));
-            c.text(Canvas.LEGEND, Canvas.TEXT, labels[i], x + 14, y, 0, 0.5);
-            x += 14 + Canvas.width(Canvas.LEGEND, labels[i]) + 18;
-        }
+    private static Color translucent(Color c, double alpha) {
+        return new Color(c.getRed(), c.getGreen(), c.getBlue(), (int) Math.round(255 * alpha));
     }
 
     private static void check(double[][] points, String what) {

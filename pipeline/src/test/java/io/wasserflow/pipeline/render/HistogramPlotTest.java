@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 class HistogramPlotTest {
     /** Bars are the palette's first colour, the open-ended ones hatched with its tint. */
-    private static final IntPredicate BAR = near(Canvas.PALETTE[0]).or(near(Frame.lighter(Canvas.PALETTE[0], 0.6)));
+    private static final IntPredicate BAR = near(Charts.PALETTE[0]).or(near(Charts.lighter(Charts.PALETTE[0], 0.6)));
 
     /** Edges as ExperimentConfig.histogramEdges makes them: n buckets over [-c, c]. */
     private static double[] edges(double c, int n) {
@@ -59,6 +59,29 @@ class HistogramPlotTest {
         int tallest = barHeight(image, (int) (left + 9.5 * slot));
         for (int i = 0; i < counts.length; i++)
             assertEquals(tallest * counts[i] / 40.0, barHeight(image, (int) (left + (i + 0.5) * slot)), 2.0, "bucket " + i);
+    }
+
+    @Test
+    void theOpenEndedBucketsAloneAreHatched() throws Exception {
+        long[] counts = {30, 2, 5, 9, 14, 20, 14, 9, 5, 40};
+        BufferedImage image = decode(HistogramPlot.titled("").xLabel("value").panel("one", edges(1, 8), counts).png(), "histogram-hatched.png");
+        IntPredicate tint = near(Charts.lighter(Charts.PALETTE[0], 0.6)), solid = near(Charts.PALETTE[0]);
+        int left = image.getWidth(), right = 0;
+        for (int x = 0; x < image.getWidth(); x++)
+            if (barHeight(image, x) > 0) {
+                left = Math.min(left, x);
+                right = Math.max(right, x);
+            }
+        double slot = (right + 1 - left) / (double) counts.length;
+        for (int i = 0; i < counts.length; i++) {
+            int x = (int) (left + (i + 0.5) * slot), tinted = 0, plain = 0;
+            for (int y = 0; y < image.getHeight(); y++) {
+                tinted += tint.test(rgb(image, x, y)) ? 1 : 0;
+                plain += solid.test(rgb(image, x, y)) ? 1 : 0;
+            }
+            if (i == 0 || i == counts.length - 1) assertTrue(tinted > plain, "bucket " + i + " is open-ended, hatched: " + tinted + " tinted, " + plain + " solid px");
+            else assertEquals(0, tinted, "bucket " + i + " is solid");
+        }
     }
 
     @Test

@@ -10,12 +10,18 @@ import static io.wasserflow.pipeline.render.Pictures.rgb;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Random;
 import java.util.function.IntPredicate;
+import org.jfree.chart.ChartRenderingInfo;
+import org.jfree.chart.LegendItemCollection;
+import org.jfree.chart.plot.Marker;
+import org.jfree.chart.ui.Layer;
 import org.junit.jupiter.api.Test;
 
 class LinePlotTest {
@@ -56,13 +62,14 @@ class LinePlotTest {
         Random r = new Random(1);
         double[] x = steps(0, 200, 10), w = new double[200];
         for (int i = 0; i < w.length; i++) w[i] = 1.5 * Math.exp(-i / 40.0) + 0.3 + 0.05 * r.nextGaussian();
-        byte[] png = LinePlot.titled("Wasserstein estimate").xLabel("generator step").yLabel("W estimate")
-                .series("clip c=0.01", x, w).series("gp lambda=10", x, constant(200, 0.8)).png();
+        LinePlot plot = LinePlot.titled("Wasserstein estimate").xLabel("generator step").yLabel("W estimate")
+                .series("clip c=0.01", x, w).series("gp lambda=10", x, constant(200, 0.8));
+        byte[] png = plot.png();
         BufferedImage image = decode(png, "line-two-series.png");
         assertEquals(800, image.getWidth());
         assertEquals(480, image.getHeight());
         assertWhiteBackground(image);
-        IntPredicate clip = near(Canvas.color(0)), gp = near(Canvas.color(1));
+        IntPredicate clip = near(Charts.color(0)), gp = near(Charts.color(1));
         assertTrue(count(image, clip, 0, plotColumns(image)) > 300, "the first series is drawn in the first colour");
         int row = (int) Math.round(meanRow(image, gp, 0, plotColumns(image)));
         List<int[]> runs = runs(image, gp, row, 50);
@@ -70,6 +77,13 @@ class LinePlotTest {
         assertTrue(runs.get(0)[1] - runs.get(0)[0] > image.getWidth() / 2, "the constant spans the plot: " + (runs.get(0)[1] - runs.get(0)[0]) + " px");
         for (int y = 0; y < image.getHeight(); y++)
             if (Math.abs(y - row) > 1) assertEquals(0, runs(image, gp, y, 3).size(), "no other row holds the constant's colour: " + y);
+        // the legend, right of the plot, names each series beside a stroke of its colour
+        assertTrue(count(image, clip, plotColumns(image), image.getWidth()) > 20, "the first series in the legend");
+        assertTrue(count(image, gp, plotColumns(image), image.getWidth()) > 20, "the second series in the legend");
+        List<String> names = new ArrayList<>();
+        LegendItemCollection items = plot.chart().getXYPlot().getLegendItems();
+        for (int i = 0; i < items.getItemCount(); i++) names.add(items.get(i).getLabel());
+        assertEquals(List.of("clip c=0.01", "gp lambda=10"), names);
     }
 
     @Test
@@ -77,9 +91,9 @@ class LinePlotTest {
         double[] x = steps(0, 100, 1);
         BufferedImage image = decode(LinePlot.titled("log scale").logY(1e-6).series("1e-3", x, constant(100, 1e-3))
                 .series("1", x, constant(100, 1)).series("1e3", x, constant(100, 1e3)).png(), "line-log.png");
-        double low = meanRow(image, near(Canvas.color(0)), 0, plotColumns(image));
-        double one = meanRow(image, near(Canvas.color(1)), 0, plotColumns(image));
-        double high = meanRow(image, near(Canvas.color(2)), 0, plotColumns(image));
+        double low = meanRow(image, near(Charts.color(0)), 0, plotColumns(image));
+        double one = meanRow(image, near(Charts.color(1)), 0, plotColumns(image));
+        double high = meanRow(image, near(Charts.color(2)), 0, plotColumns(image));
         assertTrue(low > one + 50 && one > high + 50, "1e-3 below 1 below 1e3: rows " + low + ", " + one + ", " + high);
         assertEquals(low - one, one - high, 1.0, "a decade is a decade");
     }
@@ -89,14 +103,40 @@ class LinePlotTest {
         // float32 gradients underflow to exactly 0; negatives cannot be drawn on a log axis either
         double[] ones = constant(100, 1), zeros = constant(50, 0), floor = constant(50, 1e-12);
         zeros[10] = -3;
-        BufferedImage image = decode(LinePlot.titled("vanishing gradient").yLabel("gradient norm").logY(1e-12)
-                .series("norm", steps(0, 100, 1), ones).series("zeros", steps(0, 50, 1), zeros)
-                .series("floor", steps(50, 50, 1), floor).png(), "line-floor.png");
-        double one = meanRow(image, near(Canvas.color(0)), 0, plotColumns(image));
-        double zero = meanRow(image, near(Canvas.color(1)), 0, plotColumns(image));
-        double atFloor = meanRow(image, near(Canvas.color(2)), 0, plotColumns(image));
+        LinePlot plot = LinePlot.titled("vanishing gradient").yLabel("gradient norm").logY(1e-12)
+                .series("norm", steps(0, 100, 1), ones).series("zeros", steps(0, 50, 1), zeros).series("floor", steps(50, 50, 1), floor);
+        BufferedImage image = decode(plot.png(), "line-floor.png");
+        double one = meanRow(image, near(Charts.color(0)), 0, plotColumns(image));
+        double zero = meanRow(image, near(Charts.color(1)), 0, plotColumns(image));
+        double atFloor = meanRow(image, near(Charts.color(2)), 0, plotColumns(image));
         assertEquals(atFloor, zero, 1.0, "zeros sit on the floor");
         assertTrue(zero > one + 100, "the floor is far below 1");
+        // the floor is marked as such: a dashed line along the plot labelled "≤ floor", its label's dark text just above the zeros' line
+        Rectangle2D area = dataArea(plot);
+        int text = 0;
+        for (int x = (int) area.getX() + 2; x < area.getX() + 60; x++)
+            for (int y = (int) zero - 16; y < zero - 2; y++) text += neutral(rgb(image, x, y)) ? 1 : 0;
+        assertTrue(text > 20, "the floor's label: " + text + " px of grey text");
+        assertEquals(List.of("≤ floor"), floorMarks(plot));
+        assertEquals(List.of(), floorMarks(LinePlot.titled("above the floor").logY(1e-12).series("norm", steps(0, 100, 1), ones)), "none when nothing was raised to it");
+    }
+
+    private static Rectangle2D dataArea(LinePlot plot) {
+        ChartRenderingInfo info = new ChartRenderingInfo();
+        plot.chart().createBufferedImage(800, 480, info);
+        return info.getPlotInfo().getDataArea();
+    }
+
+    /** Labels of the horizontal lines marked on the plot. */
+    private static List<String> floorMarks(LinePlot plot) {
+        Collection<?> marks = plot.chart().getXYPlot().getRangeMarkers(Layer.BACKGROUND);
+        return marks == null ? List.of() : marks.stream().map(m -> ((Marker) m).getLabel()).toList();
+    }
+
+    /** Grey text or line: no colour, darker than the grid. */
+    private static boolean neutral(int rgb) {
+        int r = rgb >> 16 & 0xff, g = rgb >> 8 & 0xff, b = rgb & 0xff;
+        return Math.abs(r - g) < 4 && Math.abs(g - b) < 4 && r < 180;
     }
 
     @Test
@@ -106,7 +146,7 @@ class LinePlotTest {
         y[80] = Double.POSITIVE_INFINITY;
         BufferedImage image = decode(LinePlot.titled("gaps").series("with gaps", steps(0, 100, 1), y)
                 .series("other", steps(0, 100, 1), constant(100, 1)).png(), "line-gaps.png");
-        IntPredicate colour = near(Canvas.color(0));
+        IntPredicate colour = near(Charts.color(0));
         int row = (int) Math.round(meanRow(image, colour, 0, plotColumns(image)));
         List<int[]> runs = runs(image, colour, row, 2);
         assertEquals(3, runs.size(), "NaN and +Inf split the line in three");
@@ -133,7 +173,7 @@ class LinePlotTest {
         assertTrue(Files.size(Pictures.DIR.resolve("line-figure1-written.png")) > 1000, "write() stores the PNG");
 
         // markers (7 px) are taller than the 2 px line: find their columns in the penalty's row
-        IntPredicate colour = near(Canvas.color(3));
+        IntPredicate colour = near(Charts.color(3));
         int row = (int) Math.round(meanRow(image, colour, 0, image.getWidth() / 2)); // left of the long legend
         List<Double> centres = new ArrayList<>();
         int start = -1;

@@ -1,0 +1,212 @@
+package io.wasserflow.pipeline.report;
+
+import static io.wasserflow.pipeline.report.Report.num;
+
+import io.wasserflow.models.quality.FashionClassifier;
+import io.wasserflow.models.quality.ImageQuality;
+import io.wasserflow.pipeline.render.HistogramPlot;
+import io.wasserflow.pipeline.render.LinePlot;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The report's figures, each written as a PNG into the report's folder and embedded in its
+ * Markdown with the paragraph that says how to read it: the WGAN-GP paper's Figure 1, critic
+ * weight histograms, Wasserstein estimates and losses, sample quality.
+ */
+final class Figures {
+    /** Log axes start here: float32 gradients underflow to exactly 0 (SCIENCE.md, Figure 1 with c = 0.001). */
+    static final double FLOOR = 1e-12;
+    /** Long series are drawn as means over consecutive bins, at most this many: 800 px cannot show more. */
+    static final int MAX_POINTS = 400;
+    static final Map<String, String> QUALITY_TITLES = Map.of("modes", "modes covered", "high_quality_share", "share of high-quality samples",
+            "w1", "sliced W1 to real data", "frechet_distance", "Fréchet distance", "birthday_duplicates", "birthday-test duplicates");
+
+    private final Map<String, ExperimentMetrics> experiments;
+    private final Path out;
+    private final StringBuilder md;
+
+    /** Figures of experiments (in config order) written into out and embedded in md. */
+    Figures(Map<String, ExperimentMetrics> experiments, Path out, StringBuilder md) {
+        this.experiments = experiments;
+        this.out = out;
+        this.md = md;
+    }
+
+    void figure1() throws IOException {
+        md.append("## Critic gradient norms per layer (WGAN-GP Figure 1)\n\n");
+        LinkedHashSet<String> layers = new LinkedHashSet<>();
+        experiments.values().forEach(e -> layers.addAll(e.criticLayers));
+        if (layers.isEmpty()) {
+            md.append("No per-layer norms were recorded (publish.norms_every is 0).\n\n");
+            return;
+        }
+        List<String> names = List.copyOf(layers);
+        LinePlot plot = LinePlot.titled("Critic gradient norm per layer (WGAN-GP Figure 1)").logY(FLOOR).categories(names.toArray(String[]::new))
+                .xLabel("critic layer, input side first").yLabel("‖∂ Wasserstein term / ∂ activations‖");
+        LinePlot spread = LinePlot.titled("Input-side over output-layer gradient norm").logY(FLOOR).xLabel("critic step").yLabel("ratio");
+        long last = 0;
+        ExperimentMetrics lastWithNorms = experiments.values().stream().filter(e -> !e.recentActivationNorms.isEmpty()).reduce((a, b) -> b).orElseThrow();
+        Map<String, ExperimentMetrics.Series> spreads = new LinkedHashMap<>();
+        for (ExperimentMetrics e : experiments.values()) {
+            spreads.put(e.config.name(), e.spread);
+            if (e.recentActivationNorms.isEmpty()) { // keeps its place, so that experiment k has colour k in every figure
+                plot.series(e.config.name() + " (none)", new double[] {Double.NaN});
+                continue;
+            }
+            plot.series(e.config.name(), e.figure1(names));
+            last = Math.max(last, e.recentActivationNorms.lastKey());
+            if (e == lastWithNorms) break;
+        }
+        figure(plot.png(), "figure1-activation-gradients.png", "critic gradient norm per layer");
+        md.append(String.format(Locale.ROOT, "The norm of the gradient of the critic's Wasserstein term (penalty excluded) with respect to each layer's "
+                + "activations, the mean of the last %d critic steps that recorded it (up to critic step %d); log scale, values at or below %s "
+                + "(float32 underflow) drawn at the floor. With weight clipping it grows or decays exponentially towards the input; "
+                + "with the gradient penalty it stays level.%n%n", ExperimentMetrics.FIGURE1_STEPS, last, num(FLOOR)));
+        if (!overlay(spread, spreads, "figure1-spread.png", "input-side over output-layer gradient norm")) return;
+        md.append("The same over training: the first layer's norm divided by the last layer's, at every critic step that recorded norms. "
+                + "1 is level; an exploding critic climbs, a vanishing one falls.\n\n");
+    }
+
+    void weights() throws IOException {
+        md.append("## Critic weights\n\n");
+        HistogramPlot plot = HistogramPlot.titled("Critic weights, all layers, at the latest histogram").xLabel("weight")
+                .columns(Math.min(4, experiments.size()));
+        int panels = 0;
+        for (ExperimentMetrics e : experiments.values()) {
+            ExperimentMetrics.Histogram h = e.criticWeights();
+            if (h == null) continue;
+            plot.panel(e.config.name() + ", critic step " + e.histogramStep, h.upperBounds(), h.counts());
+            panels++;
+        }
+        if (panels == 0) {
+            md.append("No weight histograms were recorded (publish.histograms_every is 0).\n\n");
+            return;
+        }
+        figure(plot.png(), "critic-weights.png", "critic weight histograms");
+        md.append("Every critic weight counted once on the experiment's fixed bucket edges (±c for a clipped critic); the hatched bars are the "
+                + "open-ended buckets beyond the edges. Weight clipping piles the weights up at the two ends of [−c, c]; the penalty does not.\n\n");
+    }
+
+    void scalars() throws IOException {
+        md.append("## Wasserstein estimate and losses\n\n");
+        String[][] figures = {
+                {ExperimentMetrics.W, "wasserstein.png", "Wasserstein estimate, mean D(real) − mean D(fake)"},
+                {ExperimentMetrics.CRITIC_LOSS, "critic-loss.png", "Critic loss (penalty included)"},
+                {ExperimentMetrics.GENERATOR_LOSS, "generator-loss.png", "Generator loss"},
+                {ExperimentMetrics.PENALTY, "gradient-penalty.png", "Gradient penalty"}};
+        for (String[] f : figures) {
+            Map<String, ExperimentMetrics.Series> series = new LinkedHashMap<>();
+            experiments.forEach((name, e) -> series.put(name, e.scalars.get(f[0])));
+            if (overlay(LinePlot.titled(f[1].equals("wasserstein.png") ? f[2] + ", all experiments" : f[2]).xLabel("critic step"), series, f[1], f[2])
+                    && f[0].equals(ExperimentMetrics.W)) wassersteinByExperiment(series);
+        }
+        md.append("Long series are drawn as means over at most " + MAX_POINTS + " consecutive bins. The Wasserstein estimate should fall as the "
+                + "samples improve, for every constraint; GAN experiments have none.\n\n");
+    }
+
+    /** Each experiment's Wasserstein estimate on its own scale: a clipped critic's is orders of magnitude smaller than a penalised one's. */
+    private void wassersteinByExperiment(Map<String, ExperimentMetrics.Series> series) throws IOException {
+        StringBuilder head = new StringBuilder("|"), rule = new StringBuilder("|"), row = new StringBuilder("|");
+        for (Map.Entry<String, ExperimentMetrics.Series> e : series.entrySet()) {
+            if (e.getValue() == null || e.getValue().n == 0) continue;
+            LinePlot plot = LinePlot.titled("Wasserstein estimate: " + e.getKey()).xLabel("critic step").size(520, 320);
+            add(plot, e.getKey(), e.getValue());
+            String file = "wasserstein-" + e.getKey() + ".png";
+            Files.write(out.resolve(file), plot.png());
+            head.append(' ').append(e.getKey()).append(" |");
+            rule.append(" --- |");
+            row.append(" ![Wasserstein estimate of ").append(e.getKey()).append("](").append(file).append(") |");
+        }
+        md.append(head).append('\n').append(rule).append('\n').append(row).append("\n\n");
+    }
+
+    /**
+     * Draws the experiments' series in config order and embeds the figure, if any has one. An
+     * experiment without one before another with one keeps its place (an empty legend entry), so
+     * experiment k has the same colour in every figure.
+     */
+    private boolean overlay(LinePlot plot, Map<String, ExperimentMetrics.Series> series, String file, String alt) throws IOException {
+        List<String> names = new ArrayList<>();
+        series.forEach((name, s) -> {
+            if (s != null && s.n > 0) names.add(name);
+        });
+        if (names.isEmpty()) return false;
+        String lastWithData = names.get(names.size() - 1);
+        for (Map.Entry<String, ExperimentMetrics.Series> e : series.entrySet()) {
+            if (e.getValue() != null && e.getValue().n > 0) add(plot, e.getKey(), e.getValue());
+            else plot.series(e.getKey() + " (none)", new double[] {0}, new double[] {Double.NaN});
+            if (e.getKey().equals(lastWithData)) break;
+        }
+        figure(plot.png(), file, alt);
+        return true;
+    }
+
+    void quality() throws IOException {
+        LinkedHashSet<String> measures = new LinkedHashSet<>();
+        experiments.values().forEach(e -> measures.addAll(e.quality.keySet()));
+        if (measures.isEmpty()) return;
+        md.append("## Sample quality\n\n");
+        for (String measure : measures) {
+            String title = "Sample quality: " + QUALITY_TITLES.getOrDefault(measure, measure);
+            Map<String, ExperimentMetrics.Series> series = new LinkedHashMap<>();
+            experiments.forEach((name, e) -> series.put(name, e.quality.get(measure)));
+            overlay(LinePlot.titled(title).xLabel("generator step").yLabel(measure), series, "quality-" + measure + ".png", title);
+        }
+        md.append("Measured on samples of the generator every publish.samples_every generator steps.\n\n");
+        if (measures.contains("frechet_distance") || measures.contains("birthday_duplicates")) {
+            md.append("Images: `frechet_distance` is the Fréchet distance between Gaussians fitted to the ").append(FashionClassifier.FEATURES)
+                    .append(" penultimate-layer features of a small Fashion-MNIST classifier (trained by the project and cached) for ")
+                    .append(ImageQuality.SAMPLES).append(" generated images and for ").append(ImageQuality.DEFAULT.referenceImages())
+                    .append(" real ones (lower is better; real images score about 0.5-2 at this sample size); `birthday_duplicates` counts the pairs among the ")
+                    .append(ImageQuality.SAMPLES).append(" generated images closer than the 1st percentile of real nearest-neighbour distances ")
+                    .append("(real batches hold a few; many mean a support of roughly s^2 = ").append(ImageQuality.SAMPLES * ImageQuality.SAMPLES)
+                    .append(" images or less, the birthday paradox). Latest: ");
+            List<String> latest = new ArrayList<>();
+            experiments.forEach((name, e) -> {
+                Map<String, Double> q = e.latestQuality();
+                if (q.containsKey("frechet_distance") || q.containsKey("birthday_duplicates"))
+                    latest.add(name + " FD " + (q.containsKey("frechet_distance") ? num(q.get("frechet_distance")) : "–") + ", "
+                            + (q.containsKey("birthday_duplicates") ? String.valueOf(Math.round(q.get("birthday_duplicates"))) : "–") + " duplicate pairs");
+            });
+            md.append(String.join("; ", latest)).append(".\n\n");
+        }
+    }
+
+    /** Writes a figure into out and embeds it. */
+    private void figure(byte[] png, String file, String alt) throws IOException {
+        Files.write(out.resolve(file), png);
+        md.append("![").append(alt).append("](").append(file).append(")\n\n");
+    }
+
+    /** A series, as means over at most MAX_POINTS consecutive bins when longer. */
+    private static void add(LinePlot plot, String name, ExperimentMetrics.Series s) {
+        int bin = (s.n + MAX_POINTS - 1) / MAX_POINTS, bins = (s.n + bin - 1) / bin;
+        double[] x = new double[bins], y = new double[bins];
+        for (int b = 0; b < bins; b++) {
+            int from = b * bin, to = Math.min(s.n, from + bin);
+            x[b] = mean(s.x, from, to);
+            y[b] = mean(s.y, from, to);
+        }
+        plot.series(name, x, y);
+    }
+
+    /** Mean of the finite values in [from, to), NaN when none (a gap). */
+    private static double mean(double[] a, int from, int to) {
+        double sum = 0;
+        int n = 0;
+        for (int i = from; i < to; i++)
+            if (Double.isFinite(a[i])) {
+                sum += a[i];
+                n++;
+            }
+        return n == 0 ? Double.NaN : sum / n;
+    }
+}
