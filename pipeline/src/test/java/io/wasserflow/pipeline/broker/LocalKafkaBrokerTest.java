@@ -97,7 +97,7 @@ class LocalKafkaBrokerTest {
             formatted = Files.getLastModifiedTime(dir.resolve("format.log"));
             pid = broker.pid();
             assertTrue(alive(pid));
-            if (LocalKafkaBroker.BATCH_SCHEDULING.isPresent()) // Linux: every thread of the broker yields to training at wakeup
+            if (ChildJvm.BATCH_SCHEDULING.isPresent()) // Linux: every thread of the broker yields to training at wakeup
                 assertEquals(java.util.Set.of(SCHED_BATCH), schedulingPolicies(pid), "scheduling policies of the broker's threads");
         }
         assertFalse(alive(pid), "close() stops the child JVM");
@@ -128,8 +128,8 @@ class LocalKafkaBrokerTest {
     @Test
     void theChildsClassPathNamesTheSameFilesFromItsOwnFolder() {
         String cwd = Path.of("").toAbsolutePath().toString();
-        assertEquals(cwd + "/pipeline/target/wasserflow.jar", LocalKafkaBroker.absolute("pipeline/target/wasserflow.jar"), "java -jar with a relative path");
-        assertEquals(cwd + "/a.jar:/opt/b.jar:" + cwd + ":" + cwd + "/classes", LocalKafkaBroker.absolute("a.jar:/opt/b.jar::classes"));
+        assertEquals(cwd + "/pipeline/target/wasserflow.jar", ChildJvm.absolute("pipeline/target/wasserflow.jar"), "java -jar with a relative path");
+        assertEquals(cwd + "/a.jar:/opt/b.jar:" + cwd + ":" + cwd + "/classes", ChildJvm.absolute("a.jar:/opt/b.jar::classes"));
     }
 
     @Test
