@@ -6,9 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.wasserflow.pipeline.broker.LocalKafkaBroker;
 import io.wasserflow.pipeline.config.ConfigException;
 import io.wasserflow.pipeline.config.RunConfig;
+import io.wasserflow.pipeline.kafka.KafkaClients;
+import io.wasserflow.pipeline.testing.TestBroker;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -24,9 +25,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  * topic created or written on the (real, reachable) broker the bad commands are pointed at.
  */
 class CliFuzzTest {
-    static LocalKafkaBroker broker;
+    @RegisterExtension
+    static final TestBroker BROKER = new TestBroker();
 
     @TempDir
     static Path tmp;
@@ -79,16 +80,6 @@ class CliFuzzTest {
                 generator_norm: batchnorm
             """;
 
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = LocalKafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) broker.close();
-    }
-
     record Outcome(int code, String out, String err, long millis) {}
 
     /** Runs the CLI in this JVM, capturing what it prints. */
@@ -124,7 +115,7 @@ class CliFuzzTest {
     }
 
     static Set<String> topics() throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrap()))) {
+        try (Admin admin = KafkaClients.admin(BROKER.bootstrap())) {
             return admin.listTopics().names().get();
         }
     }
@@ -179,7 +170,7 @@ class CliFuzzTest {
 
     @Test
     void unknownCommandsFlagsAndMalformedArgumentsAreRefused() throws Exception {
-        String b = broker.bootstrap();
+        String b = BROKER.bootstrap();
         String valid = file("valid.yaml", VALID).toString();
         String w = workdir("flags");
         assertAllRefused(new Cases()
@@ -233,7 +224,7 @@ class CliFuzzTest {
 
     @Test
     void badConfigFilesAreRefusedWithWhatIsWrongAndNothingStarts() throws Exception {
-        String b = broker.bootstrap();
+        String b = BROKER.bootstrap();
         String w = workdir("config");
         Path binary = tmp.resolve("binary.yaml");
         byte[] junk = new byte[512];
