@@ -15,6 +15,7 @@ import io.wasserflow.pipeline.metrics.MetricsEndpoint;
 import io.wasserflow.pipeline.source.Dataset;
 import io.wasserflow.pipeline.source.Datasets;
 import io.wasserflow.pipeline.source.ImageBatchProducer;
+import io.wasserflow.pipeline.testing.MiniClusters;
 import io.wasserflow.pipeline.testing.TestBroker;
 import io.wasserflow.pipeline.testing.TinyConfigs;
 import io.wasserflow.pipeline.testing.TopicReader;
@@ -47,7 +48,6 @@ import java.util.stream.IntStream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -94,11 +94,9 @@ class PrometheusEndToEndTest {
     static final int FLINK_REPORTER_BASE = freeRange(10);
 
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setConfiguration(Configuration.fromMap(Map.of(
-                    "metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory",
-                    "metrics.reporter.prom.port", FLINK_REPORTER_BASE + "-" + (FLINK_REPORTER_BASE + 9))))
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension CLUSTER = MiniClusters.withSlots(2, Configuration.fromMap(Map.of(
+            "metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory",
+            "metrics.reporter.prom.port", FLINK_REPORTER_BASE + "-" + (FLINK_REPORTER_BASE + 9))));
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();

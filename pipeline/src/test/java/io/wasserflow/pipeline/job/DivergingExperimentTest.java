@@ -18,6 +18,7 @@ import io.wasserflow.pipeline.metrics.MetricsEndpoint;
 import io.wasserflow.pipeline.source.Dataset;
 import io.wasserflow.pipeline.source.Datasets;
 import io.wasserflow.pipeline.testing.SavedTrainers;
+import io.wasserflow.pipeline.testing.MiniClusters;
 import io.wasserflow.pipeline.testing.TestBroker;
 import io.wasserflow.pipeline.testing.TinyConfigs;
 import io.wasserflow.pipeline.testing.TopicFollower;
@@ -43,7 +44,6 @@ import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -64,8 +64,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 class DivergingExperimentTest {
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension CLUSTER = MiniClusters.withSlots(2);
 
     @RegisterExtension
     static final TestBroker BROKER = new TestBroker();

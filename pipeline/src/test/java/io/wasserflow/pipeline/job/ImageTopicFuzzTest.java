@@ -12,6 +12,7 @@ import io.wasserflow.pipeline.kafka.KafkaClients;
 import io.wasserflow.pipeline.metrics.MetricsEndpoint;
 import io.wasserflow.pipeline.source.Dataset;
 import io.wasserflow.pipeline.source.Datasets;
+import io.wasserflow.pipeline.testing.MiniClusters;
 import io.wasserflow.pipeline.testing.TestBroker;
 import io.wasserflow.pipeline.testing.TinyConfigs;
 import io.wasserflow.pipeline.testing.TopicReader;
@@ -42,7 +43,6 @@ import java.util.regex.Pattern;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -65,8 +65,7 @@ class ImageTopicFuzzTest {
     static final TestBroker BROKER = new TestBroker();
 
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(1).build());
+    static final MiniClusterExtension CLUSTER = MiniClusters.withSlots(1);
 
     static final String TOPIC = "wasserflow.images.8gaussians", RUN = "fuzz";
     static final long SEED = 20240611L;

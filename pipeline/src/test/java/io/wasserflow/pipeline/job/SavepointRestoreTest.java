@@ -11,6 +11,7 @@ import io.wasserflow.pipeline.config.RunConfig;
 import io.wasserflow.pipeline.source.Dataset;
 import io.wasserflow.pipeline.source.Datasets;
 import io.wasserflow.pipeline.source.ImageBatchProducer;
+import io.wasserflow.pipeline.testing.MiniClusters;
 import io.wasserflow.pipeline.testing.TestBroker;
 import io.wasserflow.pipeline.testing.TinyConfigs;
 import io.wasserflow.pipeline.testing.TopicFollower;
@@ -27,7 +28,6 @@ import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,8 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SavepointRestoreTest {
     /** Small network buffers: the records in flight when the savepoint's barrier starts are trained before it. */
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).setConfiguration(smallBuffers()).build());
+    static final MiniClusterExtension CLUSTER = MiniClusters.withSlots(2, smallBuffers());
 
     static Configuration smallBuffers() {
         Configuration c = new Configuration();

@@ -12,6 +12,7 @@ import io.wasserflow.pipeline.kafka.KafkaClients;
 import io.wasserflow.pipeline.source.Dataset;
 import io.wasserflow.pipeline.source.Datasets;
 import io.wasserflow.pipeline.source.ImageBatchProducer;
+import io.wasserflow.pipeline.testing.MiniClusters;
 import io.wasserflow.pipeline.testing.TestBroker;
 import io.wasserflow.pipeline.testing.TinyConfigs;
 import io.wasserflow.pipeline.testing.TopicReader;
@@ -28,7 +29,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -42,8 +42,7 @@ import org.nd4j.linalg.factory.Nd4j;
 /** The training job on a MiniCluster against a real broker. */
 class TrainingJobIntegrationTest {
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension CLUSTER = MiniClusters.withSlots(2);
 
     @RegisterExtension
     static final TestBroker BROKER = new TestBroker();
