@@ -6,6 +6,7 @@ import io.wasserflow.pipeline.job.JobSpec;
 import io.wasserflow.pipeline.job.TrainingJob;
 import io.wasserflow.pipeline.metrics.Metric;
 import io.wasserflow.pipeline.job.Topics;
+import io.wasserflow.pipeline.kafka.KafkaClients;
 import io.wasserflow.pipeline.render.LinePlot;
 import io.wasserflow.pipeline.source.Datasets;
 import io.wasserflow.pipeline.source.ImageBatchProducer;
@@ -19,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Properties;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -27,8 +27,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.bytedeco.javacpp.Pointer;
 
 /**
@@ -71,17 +69,12 @@ final class LongRunBench {
             var result = client.getJobExecutionResult(); // the local cluster shuts down with the job: watch this, not the status
             List<Sample> samples = new ArrayList<>();
             long started = System.nanoTime(), nextLine = criticSteps / 10;
-            Properties p = new Properties();
-            p.put("bootstrap.servers", broker.bootstrap());
-            try (KafkaConsumer<byte[], byte[]> metrics = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            KafkaConsumer<byte[], byte[]> metrics = null; // once the job has created the metrics topic
+            try {
                 long step = 0, lastSample = 0;
-                boolean assigned = false;
                 while (!result.isDone()) {
-                    if (!assigned && !metrics.partitionsFor(Topics.defaults().metrics()).isEmpty()) {
-                        metrics.assign(List.of(new TopicPartition(Topics.defaults().metrics(), 0)));
-                        assigned = true;
-                    }
-                    if (assigned)
+                    if (metrics == null) metrics = KafkaClients.consumer(broker.bootstrap(), Topics.defaults().metrics(), KafkaClients.From.START).orElse(null);
+                    if (metrics != null)
                         for (ConsumerRecord<byte[], byte[]> r : metrics.poll(Duration.ofMillis(500))) {
                             TrainingMetric m = Codec.TRAINING_METRIC.decode(r.value());
                             if (m.getName().equals(Metric.CRITIC_STEP.id)) step = Math.max(step, (long) m.getValue());
@@ -98,6 +91,8 @@ final class LongRunBench {
                         }
                     }
                 }
+            } finally {
+                if (metrics != null) metrics.close();
             }
             result.get();
             return report(samples, criticSteps, out);

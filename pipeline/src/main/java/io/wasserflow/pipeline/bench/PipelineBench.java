@@ -10,6 +10,7 @@ import io.wasserflow.pipeline.metrics.Metric;
 import io.wasserflow.pipeline.metrics.MetricRecords;
 import io.wasserflow.pipeline.job.TrainingJob;
 import io.wasserflow.pipeline.job.Topics;
+import io.wasserflow.pipeline.kafka.KafkaClients;
 import io.wasserflow.pipeline.metrics.MetricsEndpoint;
 import io.wasserflow.pipeline.source.Dataset;
 import io.wasserflow.pipeline.source.Datasets;
@@ -18,16 +19,10 @@ import io.wasserflow.schemas.Codec;
 import io.wasserflow.schemas.TrainingMetric;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -190,20 +185,11 @@ final class PipelineBench {
                 100 * (cpu(broker.pid()).minus(brokerCpu).toNanos() / 1e9) / seconds, 100 * (cpu(ProcessHandle.current().pid()).minus(ownCpu).toNanos() / 1e9) / seconds,
                 Runtime.getRuntime().availableProcessors());
         List<Long> times = new ArrayList<>();
-        Properties p = new Properties();
-        p.put("bootstrap.servers", broker.bootstrap());
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            TopicPartition tp = new TopicPartition(Topics.defaults().metrics(), 0);
-            consumer.assign(List.of(tp));
-            consumer.seekToBeginning(List.of(tp));
-            long endOffset = consumer.endOffsets(List.of(tp)).get(tp);
-            while (consumer.position(tp) < endOffset)
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(300))) {
-                    TrainingMetric m = Codec.TRAINING_METRIC.decode(r.value());
-                    if (m.getRun().equals(runId) && m.getName().equals(Metric.STEP_SECONDS.id) && "critic".equals(m.getLabels().get("kind")))
-                        times.add(m.getTimeMs());
-                }
-        }
+        KafkaClients.readToEnd(broker.bootstrap(), Topics.defaults().metrics(), r -> {
+            TrainingMetric m = Codec.TRAINING_METRIC.decode(r.value());
+            if (m.getRun().equals(runId) && m.getName().equals(Metric.STEP_SECONDS.id) && "critic".equals(m.getLabels().get("kind")))
+                times.add(m.getTimeMs());
+        });
         return steadyRate(times, 1e-3);
     }
 

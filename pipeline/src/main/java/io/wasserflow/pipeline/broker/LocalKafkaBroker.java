@@ -1,5 +1,6 @@
 package io.wasserflow.pipeline.broker;
 
+import io.wasserflow.pipeline.kafka.KafkaClients;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -10,11 +11,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -30,10 +29,6 @@ import org.apache.kafka.common.Uuid;
 public final class LocalKafkaBroker implements AutoCloseable {
     static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
-    /** util-linux's chrt, which starts a command under a scheduling policy (Linux only; absent elsewhere). */
-    static final java.util.Optional<Path> BATCH_SCHEDULING = utilLinux("chrt");
-    /** util-linux's setsid, which starts a command in a session of its own (Linux only; absent elsewhere). */
-    static final java.util.Optional<Path> OWN_SESSION = utilLinux("setsid");
     /** The listeners bind 127.0.0.1 (not ::1), so ports are checked there. */
     private static final InetAddress LOOPBACK = loopback4();
 
@@ -121,8 +116,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
     private synchronized void launch() throws IOException {
         Path config = dir.resolve("server.properties");
-        writeConfig(config);
-        writeLogConfig();
+        ServerProperties.write(config, dir.resolve("data"), port, controllerPort);
+        ChildJvm.writeLogConfig(logConfig(), "[%d] %p %m (%c)%n", "kafka.request.logger", "org.apache.kafka.clients");
         // A formatted log directory holds meta.properties; formatting it again would be refused.
         if (!Files.exists(dir.resolve("data").resolve("meta.properties")))
             format(config);
@@ -135,61 +130,9 @@ public final class LocalKafkaBroker implements AutoCloseable {
         awaitReady();
     }
 
-    private void writeConfig(Path config) throws IOException {
-        Properties p = new Properties();
-        p.setProperty("process.roles", "broker,controller");
-        p.setProperty("node.id", "1");
-        p.setProperty("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        p.setProperty("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
-        p.setProperty("controller.listener.names", "CONTROLLER");
-        p.setProperty("inter.broker.listener.name", "PLAINTEXT");
-        p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        p.setProperty("log.dirs", dir.resolve("data").toString());
-        // One broker: one partition, one replica, everywhere.
-        p.setProperty("num.partitions", "1");
-        p.setProperty("default.replication.factor", "1");
-        p.setProperty("min.insync.replicas", "1");
-        p.setProperty("offsets.topic.replication.factor", "1");
-        p.setProperty("offsets.topic.num.partitions", "1");
-        p.setProperty("transaction.state.log.replication.factor", "1");
-        p.setProperty("transaction.state.log.min.isr", "1");
-        p.setProperty("transaction.state.log.num.partitions", "1");
-        p.setProperty("share.coordinator.state.topic.replication.factor", "1");
-        p.setProperty("share.coordinator.state.topic.min.isr", "1");
-        // A consumer group starts at once instead of waiting 3 s for more members.
-        p.setProperty("group.initial.rebalance.delay.ms", "0");
-        // Kept forever: a run is replayed from the records it read.
-        p.setProperty("log.retention.hours", "-1");
-        p.setProperty("log.retention.bytes", "-1");
-        p.setProperty("auto.create.topics.enable", "true");
-        // One client at a time on a machine it shares with training: one network thread and two request handlers
-        // instead of 3 and 8, each of which wakes several times a second to poll, taking the trainer's cores.
-        p.setProperty("num.network.threads", "1");
-        p.setProperty("num.io.threads", "2");
-        // The one controller writes no no-op record to its metadata log every 500 ms (each one appended, flushed and
-        // replayed by three threads): a lone voter needs no heartbeat in its log to stay leader.
-        p.setProperty("metadata.max.idle.interval.ms", "0");
-        try (var out = Files.newBufferedWriter(config)) {
-            p.store(out, "Wasserflow local broker (KRaft), written on every start");
-        }
-    }
-
     /** The broker logs at INFO to broker.log (its stdout), whatever log4j2.xml the parent's classpath carries. */
-    private void writeLogConfig() throws IOException {
-        Files.writeString(dir.resolve("log4j2-broker.xml"), """
-                <?xml version="1.0" encoding="UTF-8"?>
-                <Configuration status="WARN">
-                  <Appenders>
-                    <Console name="out" target="SYSTEM_OUT"><PatternLayout pattern="[%d] %p %m (%c)%n"/></Console>
-                  </Appenders>
-                  <Loggers>
-                    <Logger name="kafka.request.logger" level="WARN"/>
-                    <Logger name="org.apache.kafka.clients" level="WARN"/>
-                    <Root level="INFO"><AppenderRef ref="out"/></Root>
-                  </Loggers>
-                </Configuration>
-                """);
+    private Path logConfig() {
+        return dir.resolve("log4j2-broker.xml");
     }
 
     private List<String> javaCommand() {
@@ -197,36 +140,17 @@ public final class LocalKafkaBroker implements AutoCloseable {
         // In a session of its own: a terminal's Ctrl-C goes to its whole foreground process group, and must stop the run
         // (which drains into the broker, then stops it), not kill the broker under the draining job. This JVM's death
         // still stops it (BrokerMain watches its stdin). setsid execs, so the broker keeps the pid this JVM knows.
-        OWN_SESSION.ifPresent(setsid -> cmd.add(setsid.toString()));
+        ChildJvm.OWN_SESSION.ifPresent(setsid -> cmd.add(setsid.toString()));
         // The broker shares the machine with training and serves it a few requests a second. Under SCHED_BATCH it keeps
         // its full fair share of CPU (unlike a nice value, which starved it beside spinning BLAS threads in a CI run), but
         // its wakeups wait for the running thread's time slice instead of preempting the trainer's threads mid-step.
         // Paired blocks of a bare trainer beside an idle job: a running broker cost the trainer 5.6-6.7% at normal
         // scheduling, 2.8% under SCHED_BATCH (median of about 80 pairs each).
-        BATCH_SCHEDULING.ifPresent(chrt -> cmd.addAll(List.of(chrt.toString(), "--batch", "0")));
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.add("-Xmx512m");
-        cmd.add("-XX:+UseSerialGC");
-        cmd.add("-XX:-UsePerfData"); // no sampling thread waking 20 times a second (jps does not list it; jcmd PID still works)
-        cmd.add("-Djava.awt.headless=true");
-        cmd.add("-Dlog4j2.configurationFile=" + dir.resolve("log4j2-broker.xml"));
-        cmd.add("-cp");
-        cmd.add(absolute(System.getProperty("java.class.path")));
+        ChildJvm.BATCH_SCHEDULING.ifPresent(chrt -> cmd.addAll(List.of(chrt.toString(), "--batch", "0")));
+        cmd.addAll(ChildJvm.command(List.of("-Xmx512m",
+                "-XX:-UsePerfData"), // no sampling thread waking 20 times a second (jps does not list it; jcmd PID still works)
+                logConfig()));
         return cmd;
-    }
-
-    /** A util-linux command at its fixed path, so the broker's command does not depend on the caller's PATH. */
-    private static java.util.Optional<Path> utilLinux(String name) {
-        return Stream.of("/usr/bin/" + name, "/bin/" + name).map(Path::of).filter(Files::isExecutable).findFirst();
-    }
-
-    /**
-     * A class path with each entry made absolute: the child runs in the broker's folder, where a
-     * relative entry (as {@code java -jar pipeline/target/wasserflow.jar} gives) names nothing.
-     */
-    static String absolute(String classPath) {
-        return Stream.of(classPath.split(java.io.File.pathSeparator, -1)) // an empty entry is the working folder, as for java itself
-                .map(e -> Path.of(e).toAbsolutePath().toString()).collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
     }
 
     private void format(Path config) throws IOException {
@@ -248,12 +172,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
     }
 
     private void awaitReady() throws IOException {
-        Properties props = new Properties();
-        props.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
-        props.setProperty(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000");
-        props.setProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "3000");
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        try (Admin admin = Admin.create(props)) {
+        try (Admin admin = KafkaClients.admin(bootstrap(), Duration.ofSeconds(2), Duration.ofSeconds(3))) {
             while (System.nanoTime() < deadline) {
                 if (!process.isAlive())
                     throw new IOException("the Kafka broker exited with code " + process.exitValue() + " while starting: " + tail(logFile()));

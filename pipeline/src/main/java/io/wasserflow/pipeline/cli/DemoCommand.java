@@ -1,5 +1,6 @@
 package io.wasserflow.pipeline.cli;
 
+import io.wasserflow.pipeline.kafka.KafkaClients;
 import io.wasserflow.models.train.ExperimentConfig;
 import io.wasserflow.pipeline.BadInputException;
 import io.wasserflow.pipeline.broker.LocalKafkaBroker;
@@ -76,7 +77,7 @@ final class DemoCommand implements Callable<Integer> {
         System.out.printf("demo: starting a Kafka broker (its log in %s)%n", workdir.resolve("kafka").toAbsolutePath());
         try (LocalKafkaBroker broker = LocalKafkaBroker.start(workdir.resolve("kafka"), 0)) {
             String bootstrap = broker.bootstrap();
-            ImageBatchProducer.ensureTopic(bootstrap, config.topic());
+            KafkaClients.ensureTopic(bootstrap, config.topic());
             // this run trains on what it produces now: start where the topic ends (the log is kept across demos)
             Map<Integer, Long> start = LocalRun.resolve(bootstrap, config.topic(), "latest");
             String runId = TrainCommand.newRunId();
@@ -129,15 +130,9 @@ final class DemoCommand implements Callable<Integer> {
             this.batch = batch;
             this.runId = runId;
             for (ExperimentConfig c : config.experiments()) batchSizes.put(c.name(), c.batchSize());
-            Properties p = new Properties();
-            p.put("bootstrap.servers", bootstrap);
-            metrics = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
             String topic = Topics.defaults().metrics();
-            ImageBatchProducer.ensureTopic(bootstrap, topic); // the job creates it too, but only once it writes
-            List<TopicPartition> parts = metrics.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
-            metrics.assign(parts);
-            metrics.seekToEnd(parts);
-            parts.forEach(metrics::position); // fixes the start before the job writes anything
+            KafkaClients.ensureTopic(bootstrap, topic); // the job creates it too, but only once it writes
+            metrics = KafkaClients.consumer(bootstrap, topic, KafkaClients.From.END).orElseThrow(); // its start fixed before the job writes anything
         }
 
         @Override

@@ -4,6 +4,7 @@ import io.wasserflow.models.train.ExperimentConfig;
 import io.wasserflow.pipeline.config.RunConfig;
 import io.wasserflow.pipeline.job.JobSpec;
 import io.wasserflow.pipeline.job.TrainingJob;
+import io.wasserflow.pipeline.kafka.KafkaClients;
 import io.wasserflow.pipeline.metrics.Metric;
 import io.wasserflow.pipeline.run.ExperimentResult;
 import io.wasserflow.pipeline.run.RunDir;
@@ -26,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -38,9 +38,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -139,9 +136,7 @@ final class LocalRun {
 
     /** earliest, latest, timestamp:MS or offsets:P=O,... as concrete offsets per partition. */
     static Map<Integer, Long> resolve(String bootstrap, String topic, String spec) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(bootstrap)) {
             List<TopicPartition> parts = c.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
             Map<TopicPartition, Long> o;
             if (spec.equals("earliest")) o = c.beginningOffsets(parts);
@@ -187,9 +182,7 @@ final class LocalRun {
     }
 
     static void publish(String bootstrap, String topic, String key, byte[] value) throws Exception {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(bootstrap)) {
             producer.send(new ProducerRecord<>(topic, key, value)).get();
         }
     }
@@ -201,9 +194,7 @@ final class LocalRun {
     static void summary(String bootstrap, Topics topics, String runId, RunDir dir, Map<Integer, Long> metricsStart,
             Map<String, ExperimentResult> results, String digest) throws Exception {
         Map<String, Map<String, Double>> last = new HashMap<>();
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(bootstrap);
                 var copy = new java.io.DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(dir.metrics())))) {
             List<TopicPartition> parts = c.partitionsFor(topics.metrics()).stream().map(i -> new TopicPartition(topics.metrics(), i.partition())).toList();
             c.assign(parts);

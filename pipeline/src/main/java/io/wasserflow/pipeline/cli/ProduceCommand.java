@@ -1,5 +1,6 @@
 package io.wasserflow.pipeline.cli;
 
+import io.wasserflow.pipeline.kafka.KafkaClients;
 import io.wasserflow.pipeline.BadInputException;
 import io.wasserflow.pipeline.source.BrokerCheck;
 import io.wasserflow.pipeline.source.Dataset;
@@ -52,9 +53,9 @@ final class ProduceCommand implements Callable<Integer> {
         if (!(epochs > 0) || Double.isInfinite(epochs)) throw new BadInputException("--epochs must be a positive number, got " + epochs);
         Dataset data = Datasets.open(name, dataDir, seed);
         long imageBytes = (long) data.channels() * data.height() * data.width() * (data.dtype() == io.wasserflow.schemas.DType.FLOAT32 ? 4 : 1);
-        long maxBatch = (ImageBatchProducer.MAX_RECORD_BYTES - (1 << 16)) / (imageBytes + 1); // values and a label per image, and room for the rest
+        long maxBatch = (KafkaClients.MAX_RECORD_BYTES - (1 << 16)) / (imageBytes + 1); // values and a label per image, and room for the rest
         if (batchSize > maxBatch)
-            throw new BadInputException("--batch-size " + batchSize + " makes records over the " + (ImageBatchProducer.MAX_RECORD_BYTES >> 20) + " MiB limit; at most "
+            throw new BadInputException("--batch-size " + batchSize + " makes records over the " + (KafkaClients.MAX_RECORD_BYTES >> 20) + " MiB limit; at most "
                     + maxBatch + " " + name + " images a record");
         String topic = this.topic != null ? this.topic : ImageBatchProducer.defaultTopic(name);
         BrokerCheck.requireReachable(bootstrap);

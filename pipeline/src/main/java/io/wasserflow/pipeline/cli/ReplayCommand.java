@@ -1,5 +1,7 @@
 package io.wasserflow.pipeline.cli;
 
+import io.wasserflow.pipeline.kafka.KafkaClients;
+import java.time.Duration;
 import io.wasserflow.pipeline.BadInputException;
 import io.wasserflow.models.train.ExperimentConfig;
 import io.wasserflow.pipeline.run.ExperimentResult;
@@ -177,7 +179,7 @@ final class ReplayCommand implements Callable<Integer> {
 
     /** Every partition of the run still holds [start, end): earliest <= start and latest >= end. */
     static void checkOffsets(String bootstrap, String topic, Map<Integer, Long> start, Map<Integer, Long> end) throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap, "request.timeout.ms", "10000", "default.api.timeout.ms", "30000"))) {
+        try (Admin admin = KafkaClients.admin(bootstrap, Duration.ofSeconds(10), Duration.ofSeconds(30))) {
             TopicDescription d;
             try {
                 d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);

@@ -3,6 +3,7 @@ package io.wasserflow.pipeline.run;
 import io.wasserflow.pipeline.BadInputException;
 import io.wasserflow.pipeline.config.ConfigException;
 import io.wasserflow.pipeline.config.RunConfig;
+import io.wasserflow.pipeline.kafka.KafkaClients;
 import io.wasserflow.schemas.Codec;
 import io.wasserflow.schemas.RunManifest;
 import io.wasserflow.schemas.TrainingMetric;
@@ -62,17 +63,15 @@ public record RunFolder(RunDir folder, String runId, RunConfig config, RunManife
      * machine's run folder where it has one. A run still training has a manifest with no end yet.
      */
     public static RunFolder fromBroker(String bootstrap, Topics topics, Path workdir, String runId, Path copy) throws IOException {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
-        p.put("allow.auto.create.topics", "false");
         RunManifest[] manifest = {null};
         java.util.LinkedHashSet<String> seen = new java.util.LinkedHashSet<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(bootstrap);
                 DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(copy), 1 << 16))) {
-            forEach(c, topics.runs(), value -> {
+            KafkaClients.readToEnd(c, topics.runs(), r -> {
+                if (r.value() == null) return;
                 RunManifest m;
                 try {
-                    m = Codec.RUN_MANIFEST.decode(value);
+                    m = Codec.RUN_MANIFEST.decode(r.value());
                 } catch (Codec.DecodeException e) {
                     return; // not a manifest: nothing of this run
                 }
@@ -81,7 +80,9 @@ public record RunFolder(RunDir folder, String runId, RunConfig config, RunManife
                 if (m.getRunId().equals(runId)) manifest[0] = m; // the latest: the final one of a finished run
             });
             if (manifest[0] == null) throw new BadInputException("no run '" + runId + "' in topic " + topics.runs() + " on " + bootstrap + listed(List.copyOf(seen)));
-            forEach(c, topics.metrics(), value -> {
+            KafkaClients.<IOException>readToEnd(c, topics.metrics(), r -> {
+                byte[] value = r.value();
+                if (value == null) return;
                 try {
                     if (!Codec.TRAINING_METRIC.decode(value).getRun().equals(runId)) return;
                 } catch (Codec.DecodeException e) {
@@ -98,22 +99,6 @@ public record RunFolder(RunDir folder, String runId, RunConfig config, RunManife
             throw new BadInputException("run " + runId + ": the config in its manifest no longer parses: " + e.getMessage());
         }
         return new RunFolder(RunDir.of(workdir, runId), runId, config, manifest[0], copy);
-    }
-
-    private interface RecordValue {
-        void accept(byte[] value) throws IOException;
-    }
-
-    /** Hands every record's value of a topic to sink, partition by partition, from its start to its end when called (none when it does not exist). */
-    private static void forEach(KafkaConsumer<byte[], byte[]> c, String topic, RecordValue sink) throws IOException {
-        List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
-        for (TopicPartition tp : parts) {
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long end = c.endOffsets(List.of(tp)).get(tp);
-            while (c.position(tp) < end)
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500)).records(tp)) if (r.offset() < end && r.value() != null) sink.accept(r.value());
-        }
     }
 
     /** " (runs there: ...)", the latest five run ids under {@code runs}, for a message naming a run that is not there. */

@@ -1,5 +1,7 @@
 package io.wasserflow.pipeline.source;
 
+import io.wasserflow.pipeline.kafka.KafkaClients;
+import java.time.Duration;
 import io.wasserflow.pipeline.BadInputException;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
@@ -10,7 +12,7 @@ public final class BrokerCheck {
 
     /** Fails fast, in one line, when no broker answers. */
     public static void requireReachable(String bootstrap) {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap, "request.timeout.ms", "3000", "default.api.timeout.ms", "5000"))) {
+        try (Admin admin = KafkaClients.admin(bootstrap, Duration.ofSeconds(3), Duration.ofSeconds(5))) {
             admin.describeCluster().nodes().get();
         } catch (Exception e) {
             throw new BadInputException("cannot reach a Kafka broker at " + bootstrap + " (start one with ./wasserflow broker)");

@@ -5,52 +5,38 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.wasserflow.pipeline.kafka.KafkaClients;
+import io.wasserflow.pipeline.testing.TopicFollower;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A real KRaft broker in a child JVM: records survive restarts, and nothing outlives it. */
 class LocalKafkaBrokerTest {
     static void produce(String bootstrap, String topic, String... values) throws Exception {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
-            for (String v : values) producer.send(new ProducerRecord<>(topic, "k", v)).get();
+        try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(bootstrap)) {
+            for (String v : values) producer.send(new ProducerRecord<>(topic, "k", v.getBytes(StandardCharsets.UTF_8))).get();
         }
     }
 
+    /** The topic's first records as text, once there are as many as expected (or what came within 30 s). */
     static List<String> consumeAll(String bootstrap, String topic, int expected) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
-        List<String> out = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
-            TopicPartition tp = new TopicPartition(topic, 0);
-            consumer.assign(List.of(tp));
-            consumer.seekToBeginning(List.of(tp));
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (out.size() < expected && System.currentTimeMillis() < deadline)
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) out.add(r.value());
+        try (TopicFollower f = TopicFollower.fromStart(bootstrap, topic)) {
+            f.await(seen -> seen.size() >= expected, Duration.ofSeconds(30));
+            return f.seen().stream().map(v -> new String(v, StandardCharsets.UTF_8)).toList();
         }
-        return out;
     }
 
     static final int SCHED_BATCH = 3;
@@ -84,7 +70,7 @@ class LocalKafkaBrokerTest {
         long pid;
         try (LocalKafkaBroker broker = LocalKafkaBroker.start(dir, 0)) {
             assertTrue(broker.bootstrap().startsWith("127.0.0.1:"), broker.bootstrap());
-            try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", broker.bootstrap()))) {
+            try (Admin admin = KafkaClients.admin(broker.bootstrap())) {
                 admin.createTopics(List.of(new NewTopic("t", 1, (short) 1))).all().get();
             }
             produce(broker.bootstrap(), "t", "a", "b");
@@ -97,7 +83,7 @@ class LocalKafkaBrokerTest {
             formatted = Files.getLastModifiedTime(dir.resolve("format.log"));
             pid = broker.pid();
             assertTrue(alive(pid));
-            if (LocalKafkaBroker.BATCH_SCHEDULING.isPresent()) // Linux: every thread of the broker yields to training at wakeup
+            if (ChildJvm.BATCH_SCHEDULING.isPresent()) // Linux: every thread of the broker yields to training at wakeup
                 assertEquals(java.util.Set.of(SCHED_BATCH), schedulingPolicies(pid), "scheduling policies of the broker's threads");
         }
         assertFalse(alive(pid), "close() stops the child JVM");
@@ -128,8 +114,8 @@ class LocalKafkaBrokerTest {
     @Test
     void theChildsClassPathNamesTheSameFilesFromItsOwnFolder() {
         String cwd = Path.of("").toAbsolutePath().toString();
-        assertEquals(cwd + "/pipeline/target/wasserflow.jar", LocalKafkaBroker.absolute("pipeline/target/wasserflow.jar"), "java -jar with a relative path");
-        assertEquals(cwd + "/a.jar:/opt/b.jar:" + cwd + ":" + cwd + "/classes", LocalKafkaBroker.absolute("a.jar:/opt/b.jar::classes"));
+        assertEquals(cwd + "/pipeline/target/wasserflow.jar", ChildJvm.absolute("pipeline/target/wasserflow.jar"), "java -jar with a relative path");
+        assertEquals(cwd + "/a.jar:/opt/b.jar:" + cwd + ":" + cwd + "/classes", ChildJvm.absolute("a.jar:/opt/b.jar::classes"));
     }
 
     @Test

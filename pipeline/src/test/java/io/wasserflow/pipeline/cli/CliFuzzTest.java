@@ -6,9 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.wasserflow.pipeline.broker.LocalKafkaBroker;
 import io.wasserflow.pipeline.config.ConfigException;
 import io.wasserflow.pipeline.config.RunConfig;
+import io.wasserflow.pipeline.kafka.KafkaClients;
+import io.wasserflow.pipeline.testing.TestBroker;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -24,9 +25,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  * topic created or written on the (real, reachable) broker the bad commands are pointed at.
  */
 class CliFuzzTest {
-    static LocalKafkaBroker broker;
+    @RegisterExtension
+    static final TestBroker BROKER = new TestBroker();
 
     @TempDir
     static Path tmp;
@@ -79,16 +80,6 @@ class CliFuzzTest {
                 generator_norm: batchnorm
             """;
 
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = LocalKafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) broker.close();
-    }
-
     record Outcome(int code, String out, String err, long millis) {}
 
     /** Runs the CLI in this JVM, capturing what it prints. */
@@ -124,7 +115,7 @@ class CliFuzzTest {
     }
 
     static Set<String> topics() throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrap()))) {
+        try (Admin admin = KafkaClients.admin(BROKER.bootstrap())) {
             return admin.listTopics().names().get();
         }
     }
@@ -179,7 +170,7 @@ class CliFuzzTest {
 
     @Test
     void unknownCommandsFlagsAndMalformedArgumentsAreRefused() throws Exception {
-        String b = broker.bootstrap();
+        String b = BROKER.bootstrap();
         String valid = file("valid.yaml", VALID).toString();
         String w = workdir("flags");
         assertAllRefused(new Cases()
@@ -231,9 +222,51 @@ class CliFuzzTest {
                 .list);
     }
 
+    /** Experiments with one key that is wrong (written after "name: a, "), then what the message must mention, " | " between mentions. */
+    static final String BAD_EXPERIMENT_KEYS = """
+            optimizer: {adam: {lr: 1e-4, momentum: 0.9}}  => experiments[0].optimizer.adam.momentum | unknown key
+            optimizer: {adam: {lr: 1e-4}, sgd: {lr: 1}}   => experiments[0].optimizer | exactly one
+            optimizer: nesterov                           => experiments[0].optimizer | nesterov
+            optimizer: {rmsprop: {lr: -1}}                => experiments[0].optimizer.rmsprop.lr | out of range
+            optimizer: {rmsprop: {lr: 1e6}}               => experiments[0].optimizer.rmsprop.lr | out of range
+            optimizer: {rmsprop: {lr: .nan}}              => experiments[0].optimizer.rmsprop.lr | out of range
+            optimizer: {rmsprop: {lr: fast}}              => experiments[0].optimizer.rmsprop.lr | expected a number
+            optimizer: {adam: {betas: [0.5]}}             => experiments[0].optimizer.adam.betas | two betas
+            optimizer: {adam: {betas: [1.5, 0.9]}}        => experiments[0].optimizer.adam.betas[0] | out of range
+            optimizer: {adam: {betas: 0.5}}               => experiments[0].optimizer.adam.betas | expected a list
+            batch_size: 0                                 => experiments[0].batch_size | out of range
+            batch_size: -64                               => experiments[0].batch_size | out of range
+            batch_size: 99999999999999999999999           => experiments[0].batch_size
+            batch_size: many                              => experiments[0].batch_size | whole number
+            batch_size: 6.4                               => experiments[0].batch_size | whole number
+            batch_size: [64]                              => experiments[0].batch_size | whole number
+            n_critic: 0                                   => experiments[0].n_critic | out of range
+            z_dim: 0                                      => experiments[0].z_dim | out of range
+            seed: lucky                                   => experiments[0].seed | whole number
+            warmup: sometimes                             => experiments[0].warmup | true or false
+            loss: hinge                                   => experiments[0].loss | hinge
+            constraint: spectral                          => experiments[0].constraint | spectral
+            constraint: {clip: {c: 0}}                    => experiments[0].constraint.clip.c | out of range
+            constraint: {gp: {lambda: -10}}               => experiments[0].constraint.gp.lambda | out of range
+            constraint: {gp: {c: 1}}                      => experiments[0].constraint.gp.c | unknown key
+            architecture: {mlp: {depth: 100}}             => experiments[0].architecture.mlp.depth | out of range
+            architecture: {mlp: {width: 0}}               => experiments[0].architecture.mlp.width | out of range
+            architecture: {mlp: {depth: 2.5}}             => experiments[0].architecture.mlp.depth | whole number
+            architecture: resnet                          => experiments[0].architecture | resnet
+            architecture: {dcgan: {base_channels: 8}}     => experiments[0].architecture | 28x28
+            init: orthogonal                              => experiments[0].init | orthogonal
+            precision: float16                            => experiments[0].precision | float16
+            critic_norm: batchnorm                        => experiments[0].critic_norm | batchnorm
+            publish: {histogram_buckets: 1}               => experiments[0].publish.histogram_buckets | out of range
+            publish: {every: 1}                           => experiments[0].publish.every | unknown key
+            alerts: {exploding_above: -1}                 => experiments[0].alerts.exploding_above | out of range
+            batch_size: !!binary aGVsbG8=                 => experiments[0].batch_size
+            seed: !!java.io.File /tmp                     => malformed YAML
+            """;
+
     @Test
     void badConfigFilesAreRefusedWithWhatIsWrongAndNothingStarts() throws Exception {
-        String b = broker.bootstrap();
+        String b = BROKER.bootstrap();
         String w = workdir("config");
         Path binary = tmp.resolve("binary.yaml");
         byte[] junk = new byte[512];
@@ -263,44 +296,10 @@ class CliFuzzTest {
         configs.put(head + "  - {name: 'a b'}\n", new String[] {"experiments[0].name"});
         configs.put(head + "  - {name: \"line one\\nline two\"}\n", new String[] {"experiments[0].name"});
         configs.put(head + "  - {name: a}\n  - {name: a}\n", new String[] {"duplicate experiment name 'a'"});
-        configs.put(head + "  - {name: a, optimizer: {adam: {lr: 1e-4, momentum: 0.9}}}\n", new String[] {"experiments[0].optimizer.adam.momentum", "unknown key"});
-        configs.put(head + "  - {name: a, optimizer: {adam: {lr: 1e-4}, sgd: {lr: 1}}}\n", new String[] {"experiments[0].optimizer", "exactly one"});
-        configs.put(head + "  - {name: a, optimizer: nesterov}\n", new String[] {"experiments[0].optimizer", "nesterov"});
-        configs.put(head + "  - {name: a, optimizer: {rmsprop: {lr: -1}}}\n", new String[] {"experiments[0].optimizer.rmsprop.lr", "out of range"});
-        configs.put(head + "  - {name: a, optimizer: {rmsprop: {lr: 1e6}}}\n", new String[] {"experiments[0].optimizer.rmsprop.lr", "out of range"});
-        configs.put(head + "  - {name: a, optimizer: {rmsprop: {lr: .nan}}}\n", new String[] {"experiments[0].optimizer.rmsprop.lr", "out of range"});
-        configs.put(head + "  - {name: a, optimizer: {rmsprop: {lr: fast}}}\n", new String[] {"experiments[0].optimizer.rmsprop.lr", "expected a number"});
-        configs.put(head + "  - {name: a, optimizer: {adam: {betas: [0.5]}}}\n", new String[] {"experiments[0].optimizer.adam.betas", "two betas"});
-        configs.put(head + "  - {name: a, optimizer: {adam: {betas: [1.5, 0.9]}}}\n", new String[] {"experiments[0].optimizer.adam.betas[0]", "out of range"});
-        configs.put(head + "  - {name: a, optimizer: {adam: {betas: 0.5}}}\n", new String[] {"experiments[0].optimizer.adam.betas", "expected a list"});
-        configs.put(head + "  - {name: a, batch_size: 0}\n", new String[] {"experiments[0].batch_size", "out of range"});
-        configs.put(head + "  - {name: a, batch_size: -64}\n", new String[] {"experiments[0].batch_size", "out of range"});
-        configs.put(head + "  - {name: a, batch_size: 99999999999999999999999}\n", new String[] {"experiments[0].batch_size"});
-        configs.put(head + "  - {name: a, batch_size: many}\n", new String[] {"experiments[0].batch_size", "whole number"});
-        configs.put(head + "  - {name: a, batch_size: 6.4}\n", new String[] {"experiments[0].batch_size", "whole number"});
-        configs.put(head + "  - {name: a, batch_size: [64]}\n", new String[] {"experiments[0].batch_size", "whole number"});
-        configs.put(head + "  - {name: a, n_critic: 0}\n", new String[] {"experiments[0].n_critic", "out of range"});
-        configs.put(head + "  - {name: a, z_dim: 0}\n", new String[] {"experiments[0].z_dim", "out of range"});
-        configs.put(head + "  - {name: a, seed: lucky}\n", new String[] {"experiments[0].seed", "whole number"});
-        configs.put(head + "  - {name: a, warmup: sometimes}\n", new String[] {"experiments[0].warmup", "true or false"});
-        configs.put(head + "  - {name: a, loss: hinge}\n", new String[] {"experiments[0].loss", "hinge"});
-        configs.put(head + "  - {name: a, constraint: spectral}\n", new String[] {"experiments[0].constraint", "spectral"});
-        configs.put(head + "  - {name: a, constraint: {clip: {c: 0}}}\n", new String[] {"experiments[0].constraint.clip.c", "out of range"});
-        configs.put(head + "  - {name: a, constraint: {gp: {lambda: -10}}}\n", new String[] {"experiments[0].constraint.gp.lambda", "out of range"});
-        configs.put(head + "  - {name: a, constraint: {gp: {c: 1}}}\n", new String[] {"experiments[0].constraint.gp.c", "unknown key"});
-        configs.put(head + "  - {name: a, architecture: {mlp: {depth: 100}}}\n", new String[] {"experiments[0].architecture.mlp.depth", "out of range"});
-        configs.put(head + "  - {name: a, architecture: {mlp: {width: 0}}}\n", new String[] {"experiments[0].architecture.mlp.width", "out of range"});
-        configs.put(head + "  - {name: a, architecture: {mlp: {depth: 2.5}}}\n", new String[] {"experiments[0].architecture.mlp.depth", "whole number"});
-        configs.put(head + "  - {name: a, architecture: resnet}\n", new String[] {"experiments[0].architecture", "resnet"});
-        configs.put(head + "  - {name: a, architecture: {dcgan: {base_channels: 8}}}\n", new String[] {"experiments[0].architecture", "28x28"});
-        configs.put(head + "  - {name: a, init: orthogonal}\n", new String[] {"experiments[0].init", "orthogonal"});
-        configs.put(head + "  - {name: a, precision: float16}\n", new String[] {"experiments[0].precision", "float16"});
-        configs.put(head + "  - {name: a, critic_norm: batchnorm}\n", new String[] {"experiments[0].critic_norm", "batchnorm"});
-        configs.put(head + "  - {name: a, publish: {histogram_buckets: 1}}\n", new String[] {"experiments[0].publish.histogram_buckets", "out of range"});
-        configs.put(head + "  - {name: a, publish: {every: 1}}\n", new String[] {"experiments[0].publish.every", "unknown key"});
-        configs.put(head + "  - {name: a, alerts: {exploding_above: -1}}\n", new String[] {"experiments[0].alerts.exploding_above", "out of range"});
-        configs.put(head + "  - {name: a, batch_size: !!binary aGVsbG8=}\n", new String[] {"experiments[0].batch_size"});
-        configs.put(head + "  - {name: a, seed: !!java.io.File /tmp}\n", new String[] {"malformed YAML"});
+        for (String row : BAD_EXPERIMENT_KEYS.lines().toList()) {
+            String[] keysAndMentions = row.split(" => ");
+            configs.put(head + "  - {name: a, " + keysAndMentions[0].strip() + "}\n", keysAndMentions[1].strip().split(" \\| "));
+        }
         configs.put("a: &a [*a, *a]\n", new String[] {"config"});
 
         Cases cases = new Cases();

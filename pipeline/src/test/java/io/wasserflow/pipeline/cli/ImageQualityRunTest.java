@@ -1,24 +1,26 @@
 package io.wasserflow.pipeline.cli;
 
 import io.wasserflow.pipeline.run.RunDir;
+import static io.wasserflow.pipeline.testing.TinyConfigs.gp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.wasserflow.models.quality.FashionClassifier;
 import io.wasserflow.models.quality.ImageQuality;
-import io.wasserflow.pipeline.broker.LocalKafkaBroker;
 import io.wasserflow.pipeline.source.Datasets;
 import io.wasserflow.pipeline.source.FashionMnist;
 import io.wasserflow.pipeline.source.ImageBatchProducer;
+import io.wasserflow.pipeline.testing.TestBroker;
+import io.wasserflow.pipeline.testing.TinyConfigs;
 import io.wasserflow.schemas.TrainingMetric;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,24 +29,16 @@ import org.junit.jupiter.api.io.TempDir;
  * job's own recipe trains on all 60,000 images, which a test should not wait for).
  */
 class ImageQualityRunTest {
-    static LocalKafkaBroker broker;
-    static final String YAML = """
-            data: {dataset: fashion-mnist, topic: fashion.images}
-            experiments:
-              - {name: small, constraint: gp, architecture: {mlp: {depth: 1, width: 32}}, batch_size: 32, n_critic: 1, publish: {samples_every: 2}}
-            """;
+    @RegisterExtension
+    static final TestBroker BROKER = new TestBroker();
+    static final String YAML = TinyConfigs.config("fashion-mnist", "fashion.images",
+            gp().named("small").mlp(1, 32).batchSize(32).nCritic(1).publish("{samples_every: 2}"));
 
     @BeforeAll
     static void produce() throws Exception {
         assumeTrue(FashionMnist.installed(FashionMnist.DEFAULT_DIR), "Fashion-MNIST is not installed");
-        broker = LocalKafkaBroker.start();
         var data = Datasets.open("fashion-mnist", null, 1);
-        ImageBatchProducer.produce(broker.bootstrap(), data, "fashion.images", 32, 8.0 * 32 / data.epochSize(), null); // 8 records
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) broker.close();
+        ImageBatchProducer.produce(BROKER.bootstrap(), data, "fashion.images", 32, 8.0 * 32 / data.epochSize(), null); // 8 records
     }
 
     @Test
@@ -58,7 +52,7 @@ class ImageQualityRunTest {
 
         Path config = tmp.resolve("run.yaml");
         Files.writeString(config, YAML);
-        assertEquals(0, Main.run(new String[] {"train", "--bootstrap", broker.bootstrap(), "--config", config.toString(), "--from", "earliest",
+        assertEquals(0, Main.run(new String[] {"train", "--bootstrap", BROKER.bootstrap(), "--config", config.toString(), "--from", "earliest",
                 "--run-id", "r-fid", "--workdir", work.toString()}));
 
         List<TrainingMetric> metrics = new ArrayList<>();

@@ -1,14 +1,18 @@
 package io.wasserflow.pipeline.cli;
 
 import io.wasserflow.pipeline.run.RunDir;
+import static io.wasserflow.pipeline.testing.TinyConfigs.clip;
+import static io.wasserflow.pipeline.testing.TinyConfigs.gp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wasserflow.models.train.Trainer;
-import io.wasserflow.pipeline.broker.LocalKafkaBroker;
 import io.wasserflow.pipeline.config.RunConfig;
+import io.wasserflow.pipeline.kafka.KafkaClients;
 import io.wasserflow.pipeline.source.Datasets;
 import io.wasserflow.pipeline.source.ImageBatchProducer;
+import io.wasserflow.pipeline.testing.TestBroker;
+import io.wasserflow.pipeline.testing.TinyConfigs;
 import io.wasserflow.schemas.Codec;
 import io.wasserflow.schemas.RunManifest;
 import java.io.ByteArrayOutputStream;
@@ -26,6 +30,7 @@ import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,12 +40,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReplayCommandTest {
     /** 3 generator steps: demo streams 2 records of 256 points (clip's 6 batches of 64); gp, one critic step each, would train on past step 3 without the step limit. */
-    static final String YAML = """
-            data: {dataset: 8gaussians, topic: replay.images}
-            experiments:
-              - {name: clip, constraint: clip, architecture: {mlp: {depth: 2, width: 16}}, batch_size: 64, n_critic: 2}
-              - {name: gp, constraint: gp, architecture: {mlp: {depth: 2, width: 16}}, batch_size: 64, n_critic: 1}
-            """;
+    static String yaml(String topic) {
+        return TinyConfigs.toy(topic, clip(), gp().nCritic(1));
+    }
+
+    @RegisterExtension
+    static final TestBroker BROKER = new TestBroker();
 
     @TempDir
     static Path workdir;
@@ -94,7 +99,7 @@ class ReplayCommandTest {
     @BeforeAll
     static void finishedDemo() throws Exception {
         Path config = workdir.resolve("tiny.yaml");
-        Files.writeString(config, YAML);
+        Files.writeString(config, yaml("replay.images"));
         Outcome demo = main("demo", "--config", config.toString(), "--steps", "3", "--workdir", workdir.toString());
         assertEquals(0, demo.code, demo.err);
         original = runs(workdir).iterator().next();
@@ -120,7 +125,7 @@ class ReplayCommandTest {
         assertEquals(manifest.getEndOffsets(), replay.getEndOffsets());
         assertEquals(3L, replay.getMaxGeneratorSteps());
         // the step limit mattered: gp stopped after 3 of the batches its records hold
-        RunConfig c = RunConfig.parse(YAML);
+        RunConfig c = RunConfig.parse(yaml("replay.images"));
         Trainer gp = new Trainer(c.experiments().get(1), c.dataShape());
         gp.restoreState(Files.readAllBytes(workdir.resolve("runs").resolve(added.get(0)).resolve("gp.state")));
         assertEquals(3, gp.criticSteps());
@@ -155,25 +160,23 @@ class ReplayCommandTest {
 
     @Test
     void recordsDeletedFromTheTopicAreRefusedBeforeAnythingTrains(@TempDir Path tmp) throws Exception {
-        String yaml = YAML.replace("replay.images", "replay.deleted");
-        RunConfig config = RunConfig.parse(yaml);
+        RunConfig config = RunConfig.parse(yaml("replay.deleted"));
         Path dir = tmp.resolve("runs").resolve("r-deleted");
         Files.createDirectories(dir);
-        try (LocalKafkaBroker broker = LocalKafkaBroker.start()) {
-            var toy = Datasets.open("8gaussians", null, 3);
-            ImageBatchProducer.produce(broker.bootstrap(), toy, "replay.deleted", 32, 10.0 * 32 / toy.epochSize(), null); // 10 records
-            RunManifest m = LocalRun.manifest(config, "r-deleted", Map.of(0, 2L), Map.of(0, 10L), "00ff", 1L, 2L).setMaxGeneratorSteps(3L).build();
-            Files.write(dir.resolve(RunDir.MANIFEST), Codec.RUN_MANIFEST.encode(m));
-            try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", broker.bootstrap()))) {
-                admin.deleteRecords(Map.of(new TopicPartition("replay.deleted", 0), RecordsToDelete.beforeOffset(5))).all().get();
-            }
-            assertRefused(main("replay", "--run", "r-deleted", "--bootstrap", broker.bootstrap(), "--workdir", tmp.toString()),
-                    "topic replay.deleted partition 0 no longer holds offsets 2 to 10 that the run read (it holds 5 to 10: records before 5 were deleted)");
-
-            Files.write(dir.resolve(RunDir.MANIFEST), Codec.RUN_MANIFEST.encode(RunManifest.newBuilder(m).setTopic("replay.gone").build()));
-            assertRefused(main("replay", "--run", "r-deleted", "--bootstrap", broker.bootstrap(), "--workdir", tmp.toString()),
-                    "topic replay.gone no longer exists on " + broker.bootstrap());
+        String bootstrap = BROKER.bootstrap();
+        var toy = Datasets.open("8gaussians", null, 3);
+        ImageBatchProducer.produce(bootstrap, toy, "replay.deleted", 32, 10.0 * 32 / toy.epochSize(), null); // 10 records
+        RunManifest m = LocalRun.manifest(config, "r-deleted", Map.of(0, 2L), Map.of(0, 10L), "00ff", 1L, 2L).setMaxGeneratorSteps(3L).build();
+        Files.write(dir.resolve(RunDir.MANIFEST), Codec.RUN_MANIFEST.encode(m));
+        try (Admin admin = KafkaClients.admin(bootstrap)) {
+            admin.deleteRecords(Map.of(new TopicPartition("replay.deleted", 0), RecordsToDelete.beforeOffset(5))).all().get();
         }
+        assertRefused(main("replay", "--run", "r-deleted", "--bootstrap", bootstrap, "--workdir", tmp.toString()),
+                "topic replay.deleted partition 0 no longer holds offsets 2 to 10 that the run read (it holds 5 to 10: records before 5 were deleted)");
+
+        Files.write(dir.resolve(RunDir.MANIFEST), Codec.RUN_MANIFEST.encode(RunManifest.newBuilder(m).setTopic("replay.gone").build()));
+        assertRefused(main("replay", "--run", "r-deleted", "--bootstrap", bootstrap, "--workdir", tmp.toString()),
+                "topic replay.gone no longer exists on " + bootstrap);
         assertEquals(Set.of("r-deleted"), runs(tmp), "nothing trained");
     }
 

@@ -1,7 +1,8 @@
 package io.wasserflow.pipeline.cli;
 
 import io.wasserflow.pipeline.run.RunDir;
-import io.wasserflow.pipeline.testing.States;
+import static io.wasserflow.pipeline.testing.TinyConfigs.clip;
+import static io.wasserflow.pipeline.testing.TinyConfigs.gp;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,66 +10,38 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.wasserflow.models.train.ExperimentConfig;
 import io.wasserflow.models.train.Trainer;
-import io.wasserflow.pipeline.broker.LocalKafkaBroker;
 import io.wasserflow.pipeline.config.RunConfig;
 import io.wasserflow.pipeline.source.Datasets;
 import io.wasserflow.pipeline.source.ImageBatchProducer;
+import io.wasserflow.pipeline.testing.SavedTrainers;
+import io.wasserflow.pipeline.testing.TestBroker;
+import io.wasserflow.pipeline.testing.TinyConfigs;
+import io.wasserflow.pipeline.testing.TopicReader;
 import io.wasserflow.schemas.Codec;
 import io.wasserflow.schemas.RunManifest;
 import io.wasserflow.schemas.TrainingMetric;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** `wasserflow train` end to end against a real broker: the run's manifests land in wasserflow.runs, and its folder keeps what report and replay need. */
 class TrainRunTest {
-    static LocalKafkaBroker broker;
-    static final String YAML = """
-            data: {dataset: 8gaussians, topic: train.images}
-            experiments:
-              - {name: clip, constraint: clip, architecture: {mlp: {depth: 2, width: 16}}, batch_size: 64, n_critic: 2, publish: {samples_every: 2}}
-              - {name: gp, constraint: gp, architecture: {mlp: {depth: 2, width: 16}}, batch_size: 64, n_critic: 2}
-            """;
+    @RegisterExtension
+    static final TestBroker BROKER = new TestBroker();
+    static final String YAML = TinyConfigs.toy("train.images", clip().publish("{samples_every: 2}"), gp());
 
     @BeforeAll
     static void produce() throws Exception {
-        broker = LocalKafkaBroker.start();
         var toy = Datasets.open("8gaussians", null, 3);
-        ImageBatchProducer.produce(broker.bootstrap(), toy, "train.images", 32, 30.0 * 32 / toy.epochSize(), null); // 30 records
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
-
-    static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", broker.bootstrap());
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            TopicPartition tp = new TopicPartition(topic, 0);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long end = c.endOffsets(List.of(tp)).get(tp);
-            while (c.position(tp) < end) for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(300))) out.add(r);
-        }
-        return out;
+        ImageBatchProducer.produce(BROKER.bootstrap(), toy, "train.images", 32, 30.0 * 32 / toy.epochSize(), null); // 30 records
     }
 
     static String git(String... args) throws Exception {
@@ -84,11 +57,11 @@ class TrainRunTest {
     void theManifestLandsInTheRunsTopicAndTheRunFolderKeepsItsRecords(@TempDir Path tmp) throws Exception {
         Path config = tmp.resolve("run.yaml");
         Files.writeString(config, YAML);
-        assertEquals(0, Main.run(new String[] {"train", "--bootstrap", broker.bootstrap(), "--config", config.toString(), "--from", "offsets:0=5",
+        assertEquals(0, Main.run(new String[] {"train", "--bootstrap", BROKER.bootstrap(), "--config", config.toString(), "--from", "offsets:0=5",
                 "--run-id", "r-manifest", "--workdir", tmp.resolve("work").toString()}));
 
         List<RunManifest> manifests = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : readAll("wasserflow.runs")) {
+        for (ConsumerRecord<byte[], byte[]> r : TopicReader.records(BROKER.bootstrap(), "wasserflow.runs")) {
             assertEquals("r-manifest", new String(r.key()));
             manifests.add(Codec.RUN_MANIFEST.decode(r.value()));
         }
@@ -108,21 +81,14 @@ class TrainRunTest {
 
         // the final digest is that of the saved trainers: 25 records x 32 points / 64 = 12 critic steps each
         Path dir = tmp.resolve("work/runs/r-manifest");
-        RunConfig rc = RunConfig.parse(YAML);
-        Map<String, Trainer> trainers = new LinkedHashMap<>();
-        for (ExperimentConfig c : rc.experiments()) {
-            Trainer t = new Trainer(c, rc.dataShape());
-            t.restoreState(Files.readAllBytes(dir.resolve(c.name() + ".state")));
-            assertEquals(12, t.criticSteps(), c.name());
-            trainers.put(c.name(), t);
-        }
+        Map<String, Trainer> trainers = SavedTrainers.in(dir, RunConfig.parse(YAML));
+        trainers.forEach((name, t) -> assertEquals(12, t.criticSteps(), name));
         assertNotNull(last.getFinalParameterDigest());
-        assertEquals(States.runDigest(trainers), last.getFinalParameterDigest());
+        assertEquals(SavedTrainers.runDigest(trainers), last.getFinalParameterDigest());
         assertArrayEquals(Codec.RUN_MANIFEST.encode(last), Files.readAllBytes(dir.resolve(RunDir.MANIFEST)));
 
         // the local copy of the metrics holds exactly this run's records of the metrics topic
-        List<TrainingMetric> topic = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : readAll("wasserflow.metrics")) topic.add(Codec.TRAINING_METRIC.decode(r.value()));
+        List<TrainingMetric> topic = TopicReader.decoded(BROKER.bootstrap(), "wasserflow.metrics", Codec.TRAINING_METRIC);
         List<TrainingMetric> copy = new ArrayList<>();
         io.wasserflow.pipeline.run.RunFolder.forEachMetric(dir.resolve(RunDir.METRICS), copy::add); // the file as report reads it
         assertEquals(topic.stream().filter(m -> m.getRun().equals("r-manifest")).toList(), copy);

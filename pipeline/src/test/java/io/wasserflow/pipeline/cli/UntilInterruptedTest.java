@@ -1,17 +1,21 @@
 package io.wasserflow.pipeline.cli;
 
 import io.wasserflow.pipeline.run.RunDir;
-import io.wasserflow.pipeline.testing.States;
+import static io.wasserflow.pipeline.testing.TinyConfigs.clip;
+import static io.wasserflow.pipeline.testing.TinyConfigs.gp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.wasserflow.models.train.ExperimentConfig;
 import io.wasserflow.models.train.Trainer;
-import io.wasserflow.pipeline.broker.LocalKafkaBroker;
+import io.wasserflow.pipeline.broker.ChildJvm;
 import io.wasserflow.pipeline.cluster.ChildMain;
 import io.wasserflow.pipeline.config.RunConfig;
 import io.wasserflow.pipeline.source.Datasets;
 import io.wasserflow.pipeline.source.ImageBatchProducer;
+import io.wasserflow.pipeline.testing.SavedTrainers;
+import io.wasserflow.pipeline.testing.TestBroker;
+import io.wasserflow.pipeline.testing.TinyConfigs;
+import io.wasserflow.pipeline.testing.TopicReader;
 import io.wasserflow.schemas.Codec;
 import io.wasserflow.schemas.RunManifest;
 import io.wasserflow.schemas.TrainingMetric;
@@ -19,17 +23,11 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.time.Duration;
-import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -39,59 +37,52 @@ import org.junit.jupiter.api.io.TempDir;
  * gets a real SIGINT.
  */
 class UntilInterruptedTest {
-    static final String YAML = """
-            data: {dataset: 8gaussians, topic: never.images}
-            experiments:
-              - {name: clip, constraint: clip, architecture: {mlp: {depth: 2, width: 16}}, batch_size: 64, n_critic: 2}
-              - {name: gp, constraint: gp, architecture: {mlp: {depth: 2, width: 16}}, batch_size: 64, n_critic: 2}
-            """;
+    @RegisterExtension
+    static final TestBroker BROKER = new TestBroker();
+
+    static String yaml(String topic) {
+        return TinyConfigs.toy(topic, clip(), gp());
+    }
 
     @Test
     void ctrlCStopsTheRunWithItsStatesSavedAndItsEndOffsetsInTheManifest(@TempDir Path tmp) throws Exception {
-        try (LocalKafkaBroker broker = LocalKafkaBroker.start()) {
-            var toy = Datasets.open("8gaussians", null, 5);
-            ImageBatchProducer.produce(broker.bootstrap(), toy, "never.images", 32, 40.0 * 32 / toy.epochSize(), null); // 40 records
-            Path config = tmp.resolve("run.yaml");
-            Files.writeString(config, YAML);
+        String bootstrap = BROKER.bootstrap(), yaml = yaml("never.images");
+        var toy = Datasets.open("8gaussians", null, 5);
+        ImageBatchProducer.produce(bootstrap, toy, "never.images", 32, 40.0 * 32 / toy.epochSize(), null); // 40 records
+        Path config = tmp.resolve("run.yaml");
+        Files.writeString(config, yaml);
 
-            Path log = tmp.resolve("train.log");
-            Process p = new ProcessBuilder(main("train", "--bootstrap", broker.bootstrap(), "--config", config.toString(), "--from", "offsets:0=4",
-                    "--until", "never", "--run-id", "r-never", "--workdir", tmp.resolve("work").toString()))
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            String out;
-            try {
-                // 36 records x 32 points = 18 critic steps of 64 each; wait until both have trained all of them, idle on the topic's end
-                awaitTraining(p, log, () -> trainedAll(broker, 18), "18 critic steps");
-                assertTrue(p.isAlive(), "an unbounded run waits for more data");
-                out = interrupt(p, log, Long.toString(p.pid()));
-            } finally {
-                p.destroyForcibly();
-            }
-            assertTrue(out.contains("training until interrupted (Ctrl-C)"), out);
-            assertTrue(out.contains("run r-never finished"), out);
-
-            Path dir = tmp.resolve("work/runs/r-never");
-            RunManifest m = Codec.RUN_MANIFEST.decode(Files.readAllBytes(dir.resolve(RunDir.MANIFEST)));
-            assertEquals(Map.of("0", 4L), m.getStartOffsets());
-            assertEquals(Map.of("0", 40L), m.getEndOffsets(), "one past the last record trained on");
-            RunConfig rc = RunConfig.parse(YAML);
-            Map<String, Trainer> trainers = new LinkedHashMap<>();
-            for (ExperimentConfig c : rc.experiments()) {
-                Trainer t = new Trainer(c, rc.dataShape());
-                t.restoreState(Files.readAllBytes(dir.resolve(c.name() + ".state")));
-                assertEquals(18, t.criticSteps(), c.name());
-                trainers.put(c.name(), t);
-            }
-            assertEquals(States.runDigest(trainers), m.getFinalParameterDigest(), "the digest of the saved states");
-            assertTrue(out.contains(m.getFinalParameterDigest().substring(0, 16)), "the summary prints the digest");
-
-            // the same offsets bounded give the same parameters: what replay relies on
-            assertEquals(0, Main.run(new String[] {"train", "--bootstrap", broker.bootstrap(), "--config", config.toString(), "--from", "offsets:0=4",
-                    "--run-id", "r-bounded", "--workdir", tmp.resolve("work").toString()}));
-            RunManifest bounded = Codec.RUN_MANIFEST.decode(Files.readAllBytes(tmp.resolve("work/runs/r-bounded").resolve(RunDir.MANIFEST)));
-            assertEquals(m.getEndOffsets(), bounded.getEndOffsets());
-            assertEquals(m.getFinalParameterDigest(), bounded.getFinalParameterDigest(), "bit for bit");
+        Path log = tmp.resolve("train.log");
+        Process p = new ProcessBuilder(main("train", "--bootstrap", bootstrap, "--config", config.toString(), "--from", "offsets:0=4",
+                "--until", "never", "--run-id", "r-never", "--workdir", tmp.resolve("work").toString()))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        String out;
+        try {
+            // 36 records x 32 points = 18 critic steps of 64 each; wait until both have trained all of them, idle on the topic's end
+            awaitTraining(p, log, () -> trainedAll(bootstrap, 18), "18 critic steps");
+            assertTrue(p.isAlive(), "an unbounded run waits for more data");
+            out = interrupt(p, log, Long.toString(p.pid()));
+        } finally {
+            p.destroyForcibly();
         }
+        assertTrue(out.contains("training until interrupted (Ctrl-C)"), out);
+        assertTrue(out.contains("run r-never finished"), out);
+
+        Path dir = tmp.resolve("work/runs/r-never");
+        RunManifest m = Codec.RUN_MANIFEST.decode(Files.readAllBytes(dir.resolve(RunDir.MANIFEST)));
+        assertEquals(Map.of("0", 4L), m.getStartOffsets());
+        assertEquals(Map.of("0", 40L), m.getEndOffsets(), "one past the last record trained on");
+        Map<String, Trainer> trainers = SavedTrainers.in(dir, RunConfig.parse(yaml));
+        trainers.forEach((name, t) -> assertEquals(18, t.criticSteps(), name));
+        assertEquals(SavedTrainers.runDigest(trainers), m.getFinalParameterDigest(), "the digest of the saved states");
+        assertTrue(out.contains(m.getFinalParameterDigest().substring(0, 16)), "the summary prints the digest");
+
+        // the same offsets bounded give the same parameters: what replay relies on
+        assertEquals(0, Main.run(new String[] {"train", "--bootstrap", bootstrap, "--config", config.toString(), "--from", "offsets:0=4",
+                "--run-id", "r-bounded", "--workdir", tmp.resolve("work").toString()}));
+        RunManifest bounded = Codec.RUN_MANIFEST.decode(Files.readAllBytes(tmp.resolve("work/runs/r-bounded").resolve(RunDir.MANIFEST)));
+        assertEquals(m.getEndOffsets(), bounded.getEndOffsets());
+        assertEquals(m.getFinalParameterDigest(), bounded.getFinalParameterDigest(), "bit for bit");
     }
 
     /**
@@ -102,10 +93,10 @@ class UntilInterruptedTest {
      */
     @Test
     void ctrlCAtATerminalStopsTheDemoCleanlyWithItsOwnBroker(@TempDir Path tmp) throws Exception {
-        java.util.Optional<Path> setsid = java.util.stream.Stream.of("/usr/bin/setsid", "/bin/setsid").map(Path::of).filter(Files::isExecutable).findFirst();
+        java.util.Optional<Path> setsid = ChildJvm.OWN_SESSION;
         org.junit.jupiter.api.Assumptions.assumeTrue(setsid.isPresent(), "util-linux's setsid (Linux)");
         Path config = tmp.resolve("run.yaml");
-        Files.writeString(config, YAML.replace("never.images", "demo.images"));
+        Files.writeString(config, yaml("demo.images"));
         List<String> cmd = new ArrayList<>(List.of(setsid.get().toString()));
         cmd.addAll(main("demo", "--config", config.toString(), "--steps", "0", "--workdir", tmp.resolve("work").toString()));
         Path log = tmp.resolve("demo.log");
@@ -154,23 +145,12 @@ class UntilInterruptedTest {
         return out;
     }
 
-    private static boolean trainedAll(LocalKafkaBroker broker, int criticSteps) {
+    private static boolean trainedAll(String bootstrap, int criticSteps) {
         int done = 0;
-        Properties p = new Properties();
-        p.put("bootstrap.servers", broker.bootstrap());
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            TopicPartition tp = new TopicPartition("wasserflow.metrics", 0);
-            if (c.partitionsFor(tp.topic()).isEmpty()) return false; // the job has not written yet
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long end = c.endOffsets(List.of(tp)).get(tp);
-            while (c.position(tp) < end) for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(300))) records.add(r);
-        }
-        for (ConsumerRecord<byte[], byte[]> r : records) {
+        for (byte[] v : TopicReader.values(bootstrap, "wasserflow.metrics")) { // none before the job has written
             TrainingMetric t;
             try {
-                t = Codec.TRAINING_METRIC.decode(r.value());
+                t = Codec.TRAINING_METRIC.decode(v);
             } catch (Codec.DecodeException e) {
                 continue;
             }

@@ -1,5 +1,6 @@
 package io.wasserflow.pipeline.cluster;
 
+import io.wasserflow.pipeline.broker.ChildJvm;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
@@ -126,29 +127,16 @@ final class FlinkCluster implements AutoCloseable {
         StringBuilder yaml = new StringBuilder("# written by FlinkCluster (tests)\n");
         c.forEach((k, v) -> yaml.append(k).append(": \"").append(v).append("\"\n"));
         Files.writeString(dir.resolve("config.yaml"), yaml);
-        Files.writeString(dir.resolve("log4j2-cluster.xml"), """
-                <?xml version="1.0" encoding="UTF-8"?>
-                <Configuration status="WARN">
-                  <Appenders>
-                    <Console name="out" target="SYSTEM_OUT"><PatternLayout pattern="%d{HH:mm:ss.SSS} %-5p %c{1} - %m%n"/></Console>
-                  </Appenders>
-                  <Loggers>
-                    <Logger name="org.apache.kafka" level="WARN"/>
-                    <Root level="INFO"><AppenderRef ref="out"/></Root>
-                  </Loggers>
-                </Configuration>
-                """);
+        ChildJvm.writeLogConfig(dir.resolve("log4j2-cluster.xml"), "%d{HH:mm:ss.SSS} %-5p %c{1} - %m%n", "org.apache.kafka");
     }
 
     /** Starts a child JVM running mainClass with --configDir, its output (and Flink's log) to NAME.log. */
     private Process launch(String name, List<String> jvm, String mainClass) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.addAll(jvm);
+        List<String> flags = new ArrayList<>(jvm);
         // Flink on Java 17 needs the opens this JVM was given (the pom's flink.add.opens, surefire's argLine).
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) if (a.startsWith("--add-")) cmd.add(a);
-        cmd.addAll(List.of("-XX:+UseSerialGC", "-Djava.awt.headless=true", "-Dlog4j2.configurationFile=" + dir.resolve("log4j2-cluster.xml"),
-                "-cp", System.getProperty("java.class.path"), ChildMain.class.getName(), mainClass, "--configDir", dir.toString()));
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) if (a.startsWith("--add-")) flags.add(a);
+        List<String> cmd = ChildJvm.command(flags, dir.resolve("log4j2-cluster.xml"));
+        cmd.addAll(List.of(ChildMain.class.getName(), mainClass, "--configDir", dir.toString()));
         // stdin stays a pipe the child watches: it closes when this JVM dies (see ChildMain).
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(name + ".log").toFile())).start();

@@ -8,10 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.wasserflow.pipeline.broker.LocalKafkaBroker;
 import io.wasserflow.pipeline.source.Dataset;
 import io.wasserflow.pipeline.source.Datasets;
 import io.wasserflow.pipeline.source.ImageBatchProducer;
+import io.wasserflow.pipeline.testing.TestBroker;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -19,6 +19,7 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,6 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * last checkpoint and ends with the parameters of an uninterrupted run on the same cluster, bit for bit.
  */
 class TaskManagerFailoverTest {
+    @RegisterExtension
+    static final TestBroker BROKER = new TestBroker();
     /** 300 records of 64 points: 192 critic steps per experiment, some 20 s of training on two cores. */
     static final int RECORDS = 300, SLOTS = 2;
     /** Exit code of a process ended by SIGKILL (128 + 9). */
@@ -37,20 +40,20 @@ class TaskManagerFailoverTest {
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void aJobWhoseTaskManagerIsKilledRestartsFromItsLastCheckpointAndEndsBitIdentical(@TempDir Path tmp) throws Exception {
         long total = TrainingRuns.criticSteps(RECORDS);
-        try (FlinkCluster cluster = FlinkCluster.start(tmp.resolve("flink"), SLOTS); LocalKafkaBroker broker = LocalKafkaBroker.start();
-                CriticSteps progress = new CriticSteps(broker.bootstrap())) {
+        String bootstrap = BROKER.bootstrap();
+        try (FlinkCluster cluster = FlinkCluster.start(tmp.resolve("flink"), SLOTS); CriticSteps progress = new CriticSteps(bootstrap)) {
             Dataset toy = Datasets.open("8gaussians", null, 11);
-            ImageBatchProducer.produce(broker.bootstrap(), toy, TOPIC, PRODUCER_BATCH, (double) RECORDS * PRODUCER_BATCH / toy.epochSize(), null);
+            ImageBatchProducer.produce(bootstrap, toy, TOPIC, PRODUCER_BATCH, (double) RECORDS * PRODUCER_BATCH / toy.epochSize(), null);
             cluster.awaitReady();
             timeline.say("broker, JobManager and TaskManager up; %d records produced", RECORDS);
 
-            JobClient whole = TrainingRuns.submit(cluster, broker.bootstrap(), OffsetsInitializer.latest(), "whole", tmp.resolve("whole"));
+            JobClient whole = TrainingRuns.submit(cluster, bootstrap, OffsetsInitializer.latest(), "whole", tmp.resolve("whole"));
             whole.getJobExecutionResult().get(2, TimeUnit.MINUTES);
             JsonNode wholeCheckpoints = cluster.checkpoints(whole.getJobID());
             assertEquals(-1, restoredCheckpoint(wholeCheckpoints), "the uninterrupted run restarted");
             timeline.say("uninterrupted run finished: %d critic steps per experiment; %s", total, summary(wholeCheckpoints));
 
-            JobClient run = TrainingRuns.submit(cluster, broker.bootstrap(), OffsetsInitializer.latest(), "failover", tmp.resolve("failover"));
+            JobClient run = TrainingRuns.submit(cluster, bootstrap, OffsetsInitializer.latest(), "failover", tmp.resolve("failover"));
             // The kill follows the first checkpoint triggered after a third of the training: the state it restores has trained.
             long step, third = Long.MAX_VALUE, deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
             JsonNode completed;

@@ -1,6 +1,8 @@
 package io.wasserflow.pipeline.cluster;
 
 import io.wasserflow.pipeline.run.RunDir;
+import static io.wasserflow.pipeline.testing.TinyConfigs.clip;
+import static io.wasserflow.pipeline.testing.TinyConfigs.gp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.wasserflow.models.train.ExperimentConfig;
@@ -9,6 +11,7 @@ import io.wasserflow.pipeline.config.RunConfig;
 import io.wasserflow.pipeline.job.Topics;
 import io.wasserflow.pipeline.job.JobSpec;
 import io.wasserflow.pipeline.job.TrainingJob;
+import io.wasserflow.pipeline.testing.TinyConfigs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,12 +25,7 @@ final class TrainingRuns {
 
     static final String TOPIC = "cluster.images";
     /** Two experiments, one per slot; wide enough that a few hundred records take tens of seconds on two cores. */
-    static final RunConfig CONFIG = RunConfig.parse("""
-            data: {dataset: 8gaussians, topic: %s}
-            experiments:
-              - {name: gp, constraint: gp, architecture: {mlp: {depth: 3, width: 256}}, batch_size: 100, n_critic: 2}
-              - {name: clip, constraint: clip, architecture: {mlp: {depth: 3, width: 256}}, batch_size: 100, n_critic: 2}
-            """.formatted(TOPIC));
+    static final RunConfig CONFIG = RunConfig.parse(TinyConfigs.toy(TOPIC, gp().wide(), clip().wide()));
     static final int PRODUCER_BATCH = 64, EXPERIMENT_BATCH = 100;
 
     /** Critic steps an experiment trains on this many producer records (the last partial batch stays pending). */

@@ -1,20 +1,26 @@
 package io.wasserflow.pipeline.dashboards;
 
 import io.wasserflow.pipeline.run.RunDir;
+import static io.wasserflow.pipeline.testing.TinyConfigs.gp;
+import static io.wasserflow.pipeline.testing.TinyConfigs.small;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.wasserflow.pipeline.broker.LocalKafkaBroker;
 import io.wasserflow.pipeline.config.RunConfig;
 import io.wasserflow.pipeline.dashboards.DashboardQueries.Query;
 import io.wasserflow.pipeline.job.Topics;
 import io.wasserflow.pipeline.job.JobSpec;
 import io.wasserflow.pipeline.job.TrainingJob;
+import io.wasserflow.pipeline.kafka.KafkaClients;
 import io.wasserflow.pipeline.metrics.MetricsEndpoint;
 import io.wasserflow.pipeline.source.Dataset;
 import io.wasserflow.pipeline.source.Datasets;
 import io.wasserflow.pipeline.source.ImageBatchProducer;
+import io.wasserflow.pipeline.testing.MiniClusters;
+import io.wasserflow.pipeline.testing.TestBroker;
+import io.wasserflow.pipeline.testing.TinyConfigs;
+import io.wasserflow.pipeline.testing.TopicReader;
 import io.wasserflow.schemas.AlertKind;
 import io.wasserflow.schemas.Codec;
 import io.wasserflow.schemas.GradientAlert;
@@ -34,7 +40,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -45,19 +50,12 @@ import java.util.stream.IntStream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,6 +71,8 @@ import org.yaml.snakeyaml.Yaml;
  * <p>{@code prometheus} is required, never skipped: {@code apt-get install prometheus} (CI installs it).
  */
 class PrometheusEndToEndTest {
+    @RegisterExtension
+    static final TestBroker BROKER = new TestBroker();
     static final String RUN = "e2e", TOPIC = "wasserflow.images.8gaussians", HEALTHY = "gp", DIVERGING = "diverging";
     static final String INTERVAL = "1s"; // scrape and rule evaluation, so the test waits seconds, not minutes
     /** What Grafana puts for $__rate_interval on the shipped dashboards (1 h range, datasource timeInterval 5 s): max($__interval + 5s, 4 x 5s). */
@@ -88,33 +88,17 @@ class PrometheusEndToEndTest {
      * Histograms every critic step and samples every few generator steps (every one for the
      * diverging experiment, which makes only one), so every series exists within seconds.
      */
-    static final String YAML = """
-            data: {dataset: 8gaussians}
-            experiments:
-              - name: gp
-                constraint: {gp: {lambda: 0.1}}
-                architecture: {mlp: {depth: 2, width: 32}}
-                batch_size: 64
-                n_critic: 2
-                publish: {histograms_every: 1, samples_every: 5}
-              - name: diverging
-                constraint: {clip: {c: 1000}}
-                architecture: {mlp: {depth: 4, width: 64}}
-                optimizer: {sgd: {lr: 10}}
-                batch_size: 64
-                n_critic: 2
-                publish: {histograms_every: 1, samples_every: 1}
-            """;
+    static final String YAML = TinyConfigs.toy(null,
+            gp().constraint("{gp: {lambda: 0.1}}").mlp(2, 32).publish("{histograms_every: 1, samples_every: 5}"),
+            small(DIVERGING, "{clip: {c: 1000}}").mlp(4, 64).optimizer("{sgd: {lr: 10}}").publish("{histograms_every: 1, samples_every: 1}"));
 
     /** Flink's reporter on a free range, as in the stack (SPEC §7: 9249-9258); Prometheus scrapes the whole range. */
     static final int FLINK_REPORTER_BASE = freeRange(10);
 
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setConfiguration(Configuration.fromMap(Map.of(
-                    "metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory",
-                    "metrics.reporter.prom.port", FLINK_REPORTER_BASE + "-" + (FLINK_REPORTER_BASE + 9))))
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension CLUSTER = MiniClusters.withSlots(2, Configuration.fromMap(Map.of(
+            "metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory",
+            "metrics.reporter.prom.port", FLINK_REPORTER_BASE + "-" + (FLINK_REPORTER_BASE + 9))));
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();
@@ -125,8 +109,9 @@ class PrometheusEndToEndTest {
         long t0 = System.nanoTime();
         MetricsEndpoint.setBasePort(freeRange(MetricsEndpoint.PORTS));
         // Held by the test too, so the endpoint stays on one port from before the job until the last query.
-        try (LocalKafkaBroker broker = LocalKafkaBroker.start(); MetricsEndpoint endpoint = MetricsEndpoint.acquire()) {
-            sendCorruptRecord(broker.bootstrap()); // one dead letter, for the dead-letter panels and the DeadLetters rule
+        String bootstrap = BROKER.bootstrap();
+        try (MetricsEndpoint endpoint = MetricsEndpoint.acquire()) {
+            sendCorruptRecord(bootstrap); // one dead letter, for the dead-letter panels and the DeadLetters rule
             List<String> flinkTargets = IntStream.range(FLINK_REPORTER_BASE, FLINK_REPORTER_BASE + 10).mapToObj(p -> "127.0.0.1:" + p).toList();
             Path config = DashboardQueries.writeLocalPrometheusConfig(tmp, List.of("127.0.0.1:" + endpoint.port()), flinkTargets, INTERVAL);
             try (LocalPrometheus prom = LocalPrometheus.start(config, tmp.resolve("tsdb"), freeRange(1))) {
@@ -135,13 +120,13 @@ class PrometheusEndToEndTest {
                 StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
                 env.setParallelism(2);
                 env.enableCheckpointing(1000); // the health dashboard's checkpoint panels
-                new TrainingJob(TrainingJob.kafkaSource(broker.bootstrap(), TOPIC, OffsetsInitializer.earliest(), null),
-                        TrainingJob.kafkaSink(broker.bootstrap()), 
-                        JobSpec.of(RunConfig.parse(YAML), RUN, Topics.defaults(), new RunDir(tmp.resolve("run").toString()))).build(env);
+                new TrainingJob(TrainingJob.kafkaSource(bootstrap, TOPIC, OffsetsInitializer.earliest(), null),
+                        TrainingJob.kafkaSink(bootstrap),
+                    JobSpec.of(RunConfig.parse(YAML), RUN, Topics.defaults(), new RunDir(tmp.resolve("run").toString()))).build(env);
                 JobClient job = env.executeAsync("wasserflow " + RUN);
                 ScheduledExecutorService producer = Executors.newSingleThreadScheduledExecutor();
                 Dataset toy = Datasets.open("8gaussians", null, 7);
-                producer.scheduleWithFixedDelay(() -> produce(broker.bootstrap(), toy), 0, TICK_MS, TimeUnit.MILLISECONDS);
+                producer.scheduleWithFixedDelay(() -> produce(bootstrap, toy), 0, TICK_MS, TimeUnit.MILLISECONDS);
                 try {
                     checkDashboardsAndRules(started);
                 } finally {
@@ -150,7 +135,7 @@ class PrometheusEndToEndTest {
                     job.cancel().get(30, TimeUnit.SECONDS);
                 }
             }
-            checkAlertsTopic(broker.bootstrap());
+            checkAlertsTopic(bootstrap);
         } finally {
             MetricsEndpoint.setBasePort(0);
         }
@@ -208,7 +193,7 @@ class PrometheusEndToEndTest {
     private static void checkAlertsTopic(String bootstrap) throws Exception {
         Map<String, Set<AlertKind>> kinds = new TreeMap<>();
         GradientAlert lossAlert = null;
-        for (byte[] v : readTopic(bootstrap, Topics.defaults().alerts())) {
+        for (byte[] v : TopicReader.values(bootstrap, Topics.defaults().alerts())) {
             GradientAlert a = Codec.GRADIENT_ALERT.decode(v);
             assertEquals(RUN, a.getRun().toString());
             kinds.computeIfAbsent(a.getExperiment().toString(), e -> new TreeSet<>()).add(a.getKind());
@@ -317,27 +302,10 @@ class PrometheusEndToEndTest {
     }
 
     private static void sendCorruptRecord(String bootstrap) throws Exception {
-        ImageBatchProducer.ensureTopic(bootstrap, TOPIC);
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+        KafkaClients.ensureTopic(bootstrap, TOPIC);
+        try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(bootstrap)) {
             producer.send(new ProducerRecord<>(TOPIC, "8gaussians", "not avro at all".getBytes(StandardCharsets.UTF_8))).get();
         }
-    }
-
-    private static List<byte[]> readTopic(String bootstrap, String topic) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
-        List<byte[]> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
-            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)))
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) out.add(r.value());
-        }
-        return out;
     }
 
     /** A first port whose next n ports are all free now. */

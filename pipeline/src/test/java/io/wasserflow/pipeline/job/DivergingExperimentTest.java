@@ -1,6 +1,8 @@
 package io.wasserflow.pipeline.job;
 
 import io.wasserflow.pipeline.run.RunDir;
+import static io.wasserflow.pipeline.testing.TinyConfigs.gp;
+import static io.wasserflow.pipeline.testing.TinyConfigs.small;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -11,12 +13,16 @@ import io.wasserflow.models.layers.Param;
 import io.wasserflow.models.nets.Network;
 import io.wasserflow.models.train.ExperimentConfig;
 import io.wasserflow.models.train.Trainer;
-import io.wasserflow.pipeline.broker.LocalKafkaBroker;
 import io.wasserflow.pipeline.config.RunConfig;
+import io.wasserflow.pipeline.kafka.KafkaClients;
 import io.wasserflow.pipeline.metrics.MetricsEndpoint;
 import io.wasserflow.pipeline.source.Dataset;
 import io.wasserflow.pipeline.source.Datasets;
-import io.wasserflow.pipeline.source.ImageBatchProducer;
+import io.wasserflow.pipeline.testing.SavedTrainers;
+import io.wasserflow.pipeline.testing.MiniClusters;
+import io.wasserflow.pipeline.testing.TestBroker;
+import io.wasserflow.pipeline.testing.TinyConfigs;
+import io.wasserflow.pipeline.testing.TopicFollower;
 import io.wasserflow.schemas.AlertKind;
 import io.wasserflow.schemas.Codec;
 import io.wasserflow.schemas.GradientAlert;
@@ -27,33 +33,23 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,18 +65,16 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 class DivergingExperimentTest {
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension CLUSTER = MiniClusters.withSlots(2);
 
-    static final String TOPIC = "diverge.images", RUN = "diverge";
+    @RegisterExtension
+    static final TestBroker BROKER = new TestBroker();
+
+    /** Each test's image topic: both tests number their records from offset 0. */
+    static final String TOPIC = "diverge.images", BOUNDED_TOPIC = "diverge.bounded.images", RUN = "diverge";
     static final int BATCH = 64, GENERATOR_STEPS = 10, N_CRITIC = 2, BEFORE_SAVEPOINT = 2;
     static final int RECORDS = GENERATOR_STEPS * N_CRITIC; // one record is one critic step of either experiment
-    static final String YAML = """
-            data: {dataset: 8gaussians, topic: diverge.images}
-            experiments:
-              - {name: steady, constraint: gp, architecture: {mlp: {depth: 2, width: 16}}, batch_size: 64, n_critic: 2}
-              - {name: blowup, constraint: none, optimizer: {sgd: {lr: 10}}, architecture: {mlp: {depth: 2, width: 16}}, batch_size: 64, n_critic: 2}
-            """;
+    static final String YAML = TinyConfigs.toy(TOPIC, gp().named("steady"), small("blowup", "none").optimizer("{sgd: {lr: 10}}"));
 
     static List<float[]> batches() throws Exception {
         Dataset toy = Datasets.open("8gaussians", null, 7);
@@ -93,47 +87,16 @@ class DivergingExperimentTest {
         return out;
     }
 
-    static void send(String bootstrap, List<float[]> batches, int from, int to) throws Exception {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+    static void send(String bootstrap, String topic, List<float[]> batches, int from, int to) throws Exception {
+        try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(bootstrap)) {
             for (int i = from; i < to; i++) {
                 ByteBuffer b = ByteBuffer.allocate(4 * BATCH * 2).order(ByteOrder.LITTLE_ENDIAN);
                 for (float f : batches.get(i)) b.putFloat(f);
                 var record = io.wasserflow.schemas.ImageBatch.newBuilder().setDataset("8gaussians").setSequence(i).setCount(BATCH).setChannels(1)
                         .setHeight(1).setWidth(2).setDtype(io.wasserflow.schemas.DType.FLOAT32).setValues(ByteBuffer.wrap(b.array()))
                         .setProducerTimeMs(0).build();
-                producer.send(new ProducerRecord<>(TOPIC, "8gaussians", Codec.IMAGE_BATCH.encode(record))).get();
+                producer.send(new ProducerRecord<>(topic, "8gaussians", Codec.IMAGE_BATCH.encode(record))).get();
             }
-        }
-    }
-
-    /** Follows a topic from where it ends now. */
-    static final class Follower implements AutoCloseable {
-        final KafkaConsumer<byte[], byte[]> consumer;
-        final List<byte[]> seen = new ArrayList<>();
-
-        Follower(String bootstrap, String topic) {
-            Properties p = new Properties();
-            p.put("bootstrap.servers", bootstrap);
-            consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            TopicPartition tp = new TopicPartition(topic, 0);
-            consumer.assign(List.of(tp));
-            consumer.seekToEnd(List.of(tp));
-            consumer.position(tp);
-        }
-
-        /** Polls until some record seen so far satisfies {@code done}, or the timeout passes; returns whether it did. */
-        boolean await(Predicate<List<byte[]>> done, Duration timeout) {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (!done.test(seen) && System.nanoTime() < deadline)
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) seen.add(r.value());
-            return done.test(seen);
-        }
-
-        @Override
-        public void close() {
-            consumer.close();
         }
     }
 
@@ -153,16 +116,6 @@ class DivergingExperimentTest {
             if (m.getRun().equals(RUN) && m.getExperiment().equals(experiment) && m.getName().equals(metric)) best = Math.max(best, (long) m.getValue());
         }
         return best;
-    }
-
-    static Map<String, Trainer> states(RunConfig config, Path dir) throws Exception {
-        Map<String, Trainer> out = new HashMap<>();
-        for (ExperimentConfig c : config.experiments()) {
-            Trainer t = new Trainer(c, config.dataShape());
-            t.restoreState(Files.readAllBytes(dir.resolve(c.name() + ".state")));
-            out.put(c.name(), t);
-        }
-        return out;
     }
 
     static boolean finite(Trainer t) {
@@ -201,11 +154,10 @@ class DivergingExperimentTest {
         for (int s = 0; s < RECORDS; s++) bareSteady.step(Nd4j.create(batches.get(s), new long[] {BATCH, 1, 1, 2}, 'c'));
 
         MetricsEndpoint.setBasePort(ImageTopicFuzzTest.freeBasePort());
-        try (LocalKafkaBroker broker = LocalKafkaBroker.start(); MetricsEndpoint endpoint = MetricsEndpoint.acquire()) {
-            String bootstrap = broker.bootstrap();
-            ImageBatchProducer.ensureTopic(bootstrap, TOPIC);
-            for (String t : List.of(Topics.defaults().metrics(), Topics.defaults().alerts())) ImageBatchProducer.ensureTopic(bootstrap, t);
-            send(bootstrap, batches, 0, BEFORE_SAVEPOINT);
+        try (MetricsEndpoint endpoint = MetricsEndpoint.acquire()) {
+            String bootstrap = BROKER.bootstrap();
+            for (String t : List.of(TOPIC, Topics.defaults().metrics(), Topics.defaults().alerts())) KafkaClients.ensureTopic(bootstrap, t);
+            send(bootstrap, TOPIC, batches, 0, BEFORE_SAVEPOINT);
 
             StreamExecutionEnvironment first = env(new Configuration());
             // Bounded one record beyond what is sent before the final savepoint, so it runs until stopped, and its restored splits
@@ -215,23 +167,24 @@ class DivergingExperimentTest {
                     JobSpec.of(config, RUN, Topics.defaults(), null).withGeneratorSteps(GENERATOR_STEPS)).build(first);
             String finalSavepoint;
             List<GradientAlert> alerts = new ArrayList<>();
-            try (Follower metrics = new Follower(bootstrap, Topics.defaults().metrics()); Follower alertTopic = new Follower(bootstrap, Topics.defaults().alerts())) {
+            try (TopicFollower metrics = TopicFollower.fromEnd(bootstrap, Topics.defaults().metrics());
+                    TopicFollower alertTopic = TopicFollower.fromEnd(bootstrap, Topics.defaults().alerts())) {
                 JobClient job = first.executeAsync("diverging experiment");
                 // both experiments at critic step 2 and nothing more to read: a savepoint now holds both at step 2, before the divergence
                 assertTrue(metrics.await(r -> highest(r, "steady", "wasserflow_critic_step") >= BEFORE_SAVEPOINT
                         && highest(r, "blowup", "wasserflow_critic_step") >= BEFORE_SAVEPOINT, Duration.ofMinutes(1)), "both reach critic step " + BEFORE_SAVEPOINT);
                 job.triggerSavepoint(tmp.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL).get(1, TimeUnit.MINUTES);
 
-                send(bootstrap, batches, BEFORE_SAVEPOINT, RECORDS + 2); // two records more than the steady one needs: it must stop at its count
+                send(bootstrap, TOPIC, batches, BEFORE_SAVEPOINT, RECORDS + 2); // two records more than the steady one needs: it must stop at its count
                 assertTrue(metrics.await(r -> highest(r, "steady", "wasserflow_generator_step") >= GENERATOR_STEPS, Duration.ofMinutes(1)),
                         "the steady experiment reaches its full step count");
                 assertTrue(alertTopic.await(r -> r.stream().map(v -> decode(Codec.GRADIENT_ALERT, v)).anyMatch(a -> a.getKind() == AlertKind.NON_FINITE),
                         Duration.ofSeconds(30)), "a non-finite alert on " + Topics.defaults().alerts());
                 metrics.await(r -> false, Duration.ofSeconds(2)); // whatever else the job had to say
-                for (byte[] v : alertTopic.seen) alerts.add(decode(Codec.GRADIENT_ALERT, v));
+                for (byte[] v : alertTopic.seen()) alerts.add(decode(Codec.GRADIENT_ALERT, v));
 
-                assertEquals((long) RECORDS, highest(metrics.seen, "steady", "wasserflow_critic_step"), "steady: every critic step, no more");
-                assertEquals(divergedAt, highest(metrics.seen, "blowup", "wasserflow_critic_step"), "blowup: no step after the one that diverged");
+                assertEquals((long) RECORDS, highest(metrics.seen(), "steady", "wasserflow_critic_step"), "steady: every critic step, no more");
+                assertEquals(divergedAt, highest(metrics.seen(), "blowup", "wasserflow_critic_step"), "blowup: no step after the one that diverged");
 
                 // the endpoint: the alert gauge and the states, while the job still runs (it was never restarted: no restarts allowed)
                 String page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + endpoint.port() + "/metrics")).build(),
@@ -259,12 +212,12 @@ class DivergingExperimentTest {
             Configuration restore = new Configuration();
             restore.set(StateRecoveryOptions.SAVEPOINT_PATH, finalSavepoint);
             StreamExecutionEnvironment second = env(restore);
-            send(bootstrap, batches, RECORDS + 1, RECORDS + 2); // the one record after the savepoint: both experiments are looked at, the source ends
+            send(bootstrap, TOPIC, batches, RECORDS + 1, RECORDS + 2); // the one record after the savepoint: both experiments are looked at, the source ends
             Path saved = tmp.resolve("restored");
             new TrainingJob(TrainingJob.kafkaSource(bootstrap, TOPIC, OffsetsInitializer.earliest(), stop),
-                    TrainingJob.kafkaSink(bootstrap), 
+                    TrainingJob.kafkaSink(bootstrap),
                     JobSpec.of(config, RUN + "-restored", Topics.defaults(), new RunDir(saved.toString())).withGeneratorSteps(GENERATOR_STEPS)).execute(second);
-            Map<String, Trainer> restored = states(config, saved);
+            Map<String, Trainer> restored = SavedTrainers.in(saved, config);
 
             Trainer b = restored.get("blowup");
             assertTrue(finite(b), "the diverged experiment's kept state has only finite parameters");
@@ -292,16 +245,17 @@ class DivergingExperimentTest {
         for (int s = 0; s < RECORDS; s++) bareSteady.step(Nd4j.create(batches.get(s), new long[] {BATCH, 1, 1, 2}, 'c'));
 
         MetricsEndpoint.setBasePort(ImageTopicFuzzTest.freeBasePort());
-        try (LocalKafkaBroker broker = LocalKafkaBroker.start()) {
-            ImageBatchProducer.ensureTopic(broker.bootstrap(), TOPIC);
-            send(broker.bootstrap(), batches, 0, RECORDS);
-            new TrainingJob(TrainingJob.kafkaSource(broker.bootstrap(), TOPIC, OffsetsInitializer.earliest(), OffsetsInitializer.latest()),
-                    TrainingJob.kafkaSink(broker.bootstrap()), 
+        try {
+            String bootstrap = BROKER.bootstrap();
+            KafkaClients.ensureTopic(bootstrap, BOUNDED_TOPIC);
+            send(bootstrap, BOUNDED_TOPIC, batches, 0, RECORDS);
+            new TrainingJob(TrainingJob.kafkaSource(bootstrap, BOUNDED_TOPIC, OffsetsInitializer.earliest(), OffsetsInitializer.latest()),
+                    TrainingJob.kafkaSink(bootstrap),
                     JobSpec.of(config, RUN + "-bounded", Topics.defaults(), new RunDir(tmp.toString()))).execute(env(new Configuration()));
         } finally {
             MetricsEndpoint.setBasePort(0);
         }
-        Map<String, Trainer> saved = states(config, tmp);
+        Map<String, Trainer> saved = SavedTrainers.in(tmp, config);
         Trainer b = saved.get("blowup");
         assertTrue(finite(b), "the state a run keeps of a diverged experiment has only finite parameters");
         // no checkpoint was taken before it diverged: its last finite state is the one it started from

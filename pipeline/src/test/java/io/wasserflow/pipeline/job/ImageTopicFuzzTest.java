@@ -1,18 +1,22 @@
 package io.wasserflow.pipeline.job;
 
 import io.wasserflow.pipeline.run.RunDir;
+import static io.wasserflow.pipeline.testing.TinyConfigs.gp;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wasserflow.models.train.ExperimentConfig;
 import io.wasserflow.models.train.Trainer;
-import io.wasserflow.pipeline.broker.LocalKafkaBroker;
 import io.wasserflow.pipeline.config.RunConfig;
+import io.wasserflow.pipeline.kafka.KafkaClients;
 import io.wasserflow.pipeline.metrics.MetricsEndpoint;
 import io.wasserflow.pipeline.source.Dataset;
 import io.wasserflow.pipeline.source.Datasets;
-import io.wasserflow.pipeline.source.ImageBatchProducer;
+import io.wasserflow.pipeline.testing.MiniClusters;
+import io.wasserflow.pipeline.testing.TestBroker;
+import io.wasserflow.pipeline.testing.TinyConfigs;
+import io.wasserflow.pipeline.testing.TopicReader;
 import io.wasserflow.schemas.Codec;
 import io.wasserflow.schemas.DType;
 import io.wasserflow.schemas.DeadLetter;
@@ -29,12 +33,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -42,17 +44,11 @@ import java.util.regex.Pattern;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,18 +63,16 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 class ImageTopicFuzzTest {
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(1).build());
+    static final TestBroker BROKER = new TestBroker();
+
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER = MiniClusters.withSlots(1);
 
     static final String TOPIC = "wasserflow.images.8gaussians", RUN = "fuzz";
     static final long SEED = 20240611L;
     static final int GOOD_RECORDS = 48, PRODUCER_BATCH = 32, EXPERIMENT_BATCH = 64, BAD_PER_KIND = 3;
     static final long[] SHAPE = {1, 1, 2};
-    static final String YAML = """
-            data: {dataset: 8gaussians}
-            experiments:
-              - {name: gp, constraint: gp, architecture: {mlp: {depth: 2, width: 32}}, batch_size: 64, n_critic: 2}
-            """;
+    static final String YAML = TinyConfigs.toy(null, gp().mlp(2, 32).batchSize(EXPERIMENT_BATCH));
 
     /** A kind of bad record and the reason category (the dead letter's reason up to its colon) it must get. */
     enum Kind {
@@ -188,11 +182,9 @@ class ImageTopicFuzzTest {
                 placed++;
             }
         }
-        ImageBatchProducer.ensureTopic(bootstrap, TOPIC);
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
+        KafkaClients.ensureTopic(bootstrap, TOPIC);
         List<Sent> sent = new ArrayList<>();
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(bootstrap)) {
             int nextBad = 0;
             long sequence = 0;
             for (boolean b : isBad) {
@@ -210,20 +202,6 @@ class ImageTopicFuzzTest {
             }
         }
         return sent;
-    }
-
-    static List<ConsumerRecord<byte[], byte[]>> readTopic(String bootstrap, String topic) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            TopicPartition tp = new TopicPartition(topic, 0);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long end = c.endOffsets(List.of(tp)).get(tp);
-            while (c.position(tp) < end) for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) out.add(r);
-        }
-        return out;
     }
 
     /** wasserflow_dead_letters_total of the run, by reason, as the endpoint serves it. */
@@ -261,16 +239,18 @@ class ImageTopicFuzzTest {
     void everyBadRecordIsDeadLetteredOnceWithItsReasonAndTheGoodOnesTrainAsABareTrainer(@TempDir Path saved) throws Exception {
         MetricsEndpoint.setBasePort(freeBasePort());
         // Held by the test as well, so the endpoint (and its counters) outlive the job's operators.
-        try (LocalKafkaBroker broker = LocalKafkaBroker.start(); MetricsEndpoint endpoint = MetricsEndpoint.acquire()) {
-            List<Sent> sent = send(broker.bootstrap());
+        try (MetricsEndpoint endpoint = MetricsEndpoint.acquire()) {
+            String bootstrap = BROKER.bootstrap();
+            List<Sent> sent = send(bootstrap);
 
             RunConfig config = RunConfig.parse(YAML);
             Configuration noRestarts = new Configuration();
             noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none"); // a record that crashed the job would fail this test
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(noRestarts);
             env.setParallelism(1);
-            new TrainingJob(TrainingJob.kafkaSource(broker.bootstrap(), TOPIC, OffsetsInitializer.earliest(), OffsetsInitializer.latest()),
-                    TrainingJob.kafkaSink(broker.bootstrap()), JobSpec.of(config, RUN, Topics.defaults(), new RunDir(saved.toString()))).execute(env);
+            new TrainingJob(TrainingJob.kafkaSource(bootstrap, TOPIC, OffsetsInitializer.earliest(), OffsetsInitializer.latest()),
+                    TrainingJob.kafkaSink(bootstrap),
+                    JobSpec.of(config, RUN, Topics.defaults(), new RunDir(saved.toString()))).execute(env);
 
             // every bad record, once, with its reason and where it came from
             Map<Long, Sent> badByOffset = new TreeMap<>();
@@ -284,7 +264,7 @@ class ImageTopicFuzzTest {
             assertEquals(null, sent.get(0).bad, "a good batch before the first bad record");
             assertEquals(null, sent.get(sent.size() - 1).bad, "a good batch after the last bad record");
             Map<Long, DeadLetter> letters = new TreeMap<>();
-            for (ConsumerRecord<byte[], byte[]> r : readTopic(broker.bootstrap(), Topics.defaults().deadLetters())) {
+            for (ConsumerRecord<byte[], byte[]> r : TopicReader.records(bootstrap, Topics.defaults().deadLetters())) {
                 DeadLetter d = Codec.DEAD_LETTER.decode(r.value());
                 DeadLetter before = letters.put(d.getOffset(), d);
                 assertEquals(null, before, "offset " + d.getOffset() + " dead-lettered twice");

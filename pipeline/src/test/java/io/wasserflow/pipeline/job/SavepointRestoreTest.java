@@ -1,23 +1,27 @@
 package io.wasserflow.pipeline.job;
 
 import io.wasserflow.pipeline.run.RunDir;
+import static io.wasserflow.pipeline.testing.TinyConfigs.clip;
+import static io.wasserflow.pipeline.testing.TinyConfigs.gp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wasserflow.models.train.ExperimentConfig;
 import io.wasserflow.models.train.Trainer;
-import io.wasserflow.pipeline.broker.LocalKafkaBroker;
 import io.wasserflow.pipeline.config.RunConfig;
 import io.wasserflow.pipeline.source.Dataset;
 import io.wasserflow.pipeline.source.Datasets;
 import io.wasserflow.pipeline.source.ImageBatchProducer;
+import io.wasserflow.pipeline.testing.MiniClusters;
+import io.wasserflow.pipeline.testing.TestBroker;
+import io.wasserflow.pipeline.testing.TinyConfigs;
+import io.wasserflow.pipeline.testing.TopicFollower;
 import io.wasserflow.schemas.Codec;
 import io.wasserflow.schemas.TrainingMetric;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.TaskManagerOptions;
@@ -25,14 +29,8 @@ import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -42,8 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SavepointRestoreTest {
     /** Small network buffers: the records in flight when the savepoint's barrier starts are trained before it. */
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).setConfiguration(smallBuffers()).build());
+    static final MiniClusterExtension CLUSTER = MiniClusters.withSlots(2, smallBuffers());
 
     static Configuration smallBuffers() {
         Configuration c = new Configuration();
@@ -51,65 +48,38 @@ class SavepointRestoreTest {
         return c;
     }
 
-    static LocalKafkaBroker broker;
+    @RegisterExtension
+    static final TestBroker BROKER = new TestBroker();
     static final String TOPIC = "restore.images";
     /** Wide enough that a run takes several seconds, so the savepoint falls in the middle of it. */
-    static final String YAML = """
-            data: {dataset: 8gaussians, topic: restore.images}
-            experiments:
-              - {name: gp, constraint: gp, architecture: {mlp: {depth: 3, width: 256}}, batch_size: 100, n_critic: 2}
-              - {name: clip, constraint: clip, architecture: {mlp: {depth: 3, width: 256}}, batch_size: 100, n_critic: 2}
-            """;
+    static final String YAML = TinyConfigs.toy(TOPIC, gp().wide(), clip().wide());
     static final int RECORDS = 300, PRODUCER_BATCH = 64;
 
     @BeforeAll
     static void produce() throws Exception {
-        broker = LocalKafkaBroker.start();
         Dataset toy = Datasets.open("8gaussians", null, 11);
-        ImageBatchProducer.produce(broker.bootstrap(), toy, TOPIC, PRODUCER_BATCH, (double) RECORDS * PRODUCER_BATCH / toy.epochSize(), null);
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
+        ImageBatchProducer.produce(BROKER.bootstrap(), toy, TOPIC, PRODUCER_BATCH, (double) RECORDS * PRODUCER_BATCH / toy.epochSize(), null);
     }
 
     static TrainingJob job(RunConfig config, String runId, Path saveDir) {
-        return new TrainingJob(TrainingJob.kafkaSource(broker.bootstrap(), TOPIC, OffsetsInitializer.earliest(), OffsetsInitializer.latest()),
-                TrainingJob.kafkaSink(broker.bootstrap()), 
-                JobSpec.of(config, runId, Topics.defaults(), saveDir == null ? null : new RunDir(saveDir.toString())));
+        return new TrainingJob(TrainingJob.kafkaSource(BROKER.bootstrap(), TOPIC, OffsetsInitializer.earliest(), OffsetsInitializer.latest()),
+                TrainingJob.kafkaSink(BROKER.bootstrap()),
+                    JobSpec.of(config, runId, Topics.defaults(), saveDir == null ? null : new RunDir(saveDir.toString())));
     }
 
-    /** Follows the metrics topic from where it ends now, so a test can wait for a run to reach a critic step. */
-    static final class MetricsFollower implements AutoCloseable {
-        final KafkaConsumer<byte[], byte[]> consumer;
-        final TopicPartition tp = new TopicPartition("wasserflow.metrics", 0);
-        long best;
-
-        MetricsFollower() {
-            Properties p = new Properties();
-            p.put("bootstrap.servers", broker.bootstrap());
-            consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            consumer.assign(List.of(tp));
-            consumer.seekToEnd(List.of(tp));
-            consumer.position(tp);
+    /** The run's highest critic step among these metric records (0 before its first). */
+    static long criticStep(List<byte[]> metrics, String runId) {
+        long best = 0;
+        for (byte[] v : metrics) {
+            TrainingMetric m;
+            try {
+                m = Codec.TRAINING_METRIC.decode(v);
+            } catch (Codec.DecodeException e) {
+                throw new AssertionError("not a metric record on the metrics topic", e);
+            }
+            if (m.getRun().equals(runId) && m.getName().equals("wasserflow_critic_step")) best = Math.max(best, (long) m.getValue());
         }
-
-        /** Waits until the run's critic step reaches {@code step}; returns the highest one seen. */
-        long awaitCriticStep(String runId, long step, Duration timeout) throws Codec.DecodeException {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (best < step && System.nanoTime() < deadline)
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                    TrainingMetric m = Codec.TRAINING_METRIC.decode(r.value());
-                    if (m.getRun().equals(runId) && m.getName().equals("wasserflow_critic_step")) best = Math.max(best, (long) m.getValue());
-                }
-            return best;
-        }
-
-        @Override
-        public void close() {
-            consumer.close();
-        }
+        return best;
     }
 
     @Test
@@ -126,12 +96,14 @@ class SavepointRestoreTest {
         job(config, "first", null).build(first);
         String savepoint;
         long stoppedAt;
-        try (MetricsFollower follower = new MetricsFollower()) {
+        // follows the metrics topic from where it ends now, so the test can wait for the run to reach a critic step
+        try (TopicFollower metrics = TopicFollower.fromEnd(BROKER.bootstrap(), Topics.defaults().metrics())) {
             JobClient client = first.executeAsync("first half");
-            follower.awaitCriticStep("first", 10, Duration.ofMinutes(2));
+            metrics.await(seen -> criticStep(seen, "first") >= 10, Duration.ofMinutes(2));
             savepoint = client.stopWithSavepoint(false, tmp.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
                     .get(2, java.util.concurrent.TimeUnit.MINUTES);
-            stoppedAt = follower.awaitCriticStep("first", Long.MAX_VALUE, Duration.ofSeconds(2));
+            metrics.await(seen -> false, Duration.ofSeconds(2)); // whatever the job still had to say
+            stoppedAt = criticStep(metrics.seen(), "first");
         }
         assertTrue(stoppedAt >= 10 && stoppedAt < totalCriticSteps, "the savepoint must fall mid-run, it fell at critic step " + stoppedAt);
 

@@ -1,44 +1,39 @@
 package io.wasserflow.pipeline.job;
 
 import io.wasserflow.pipeline.run.RunDir;
+import static io.wasserflow.pipeline.testing.TinyConfigs.clip;
+import static io.wasserflow.pipeline.testing.TinyConfigs.gp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wasserflow.models.train.ExperimentConfig;
 import io.wasserflow.models.train.Trainer;
-import io.wasserflow.pipeline.broker.LocalKafkaBroker;
 import io.wasserflow.pipeline.config.RunConfig;
+import io.wasserflow.pipeline.kafka.KafkaClients;
 import io.wasserflow.pipeline.source.Dataset;
 import io.wasserflow.pipeline.source.Datasets;
 import io.wasserflow.pipeline.source.ImageBatchProducer;
+import io.wasserflow.pipeline.testing.MiniClusters;
+import io.wasserflow.pipeline.testing.TestBroker;
+import io.wasserflow.pipeline.testing.TinyConfigs;
+import io.wasserflow.pipeline.testing.TopicReader;
 import io.wasserflow.schemas.Codec;
 import io.wasserflow.schemas.DType;
-import io.wasserflow.schemas.DeadLetter;
 import io.wasserflow.schemas.ImageBatch;
 import io.wasserflow.schemas.TrainingMetric;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -48,59 +43,32 @@ import org.nd4j.linalg.factory.Nd4j;
 /** The training job on a MiniCluster against a real broker. */
 class TrainingJobIntegrationTest {
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension CLUSTER = MiniClusters.withSlots(2);
 
-    static LocalKafkaBroker broker;
+    @RegisterExtension
+    static final TestBroker BROKER = new TestBroker();
     static final String TOPIC = "wasserflow.images.8gaussians";
     static final int PRODUCER_BATCH = 64, RECORDS = 40, EXPERIMENT_BATCH = 100;
-    static final String YAML = """
-            data: {dataset: 8gaussians}
-            experiments:
-              - {name: clip, constraint: clip, architecture: {mlp: {depth: 2, width: 16}}, batch_size: 100, n_critic: 2}
-              - {name: gp, constraint: gp, architecture: {mlp: {depth: 2, width: 16}}, batch_size: 100, n_critic: 2}
-            """;
+    static final String YAML = TinyConfigs.toy(null, clip().batchSize(EXPERIMENT_BATCH), gp().batchSize(EXPERIMENT_BATCH));
 
     @BeforeAll
     static void produce() throws Exception {
-        broker = LocalKafkaBroker.start();
         Dataset toy = Datasets.open("8gaussians", null, 7);
-        ImageBatchProducer.produce(broker.bootstrap(), toy, TOPIC, PRODUCER_BATCH, 20.0 * PRODUCER_BATCH / toy.epochSize(), null);
+        ImageBatchProducer.produce(BROKER.bootstrap(), toy, TOPIC, PRODUCER_BATCH, 20.0 * PRODUCER_BATCH / toy.epochSize(), null);
         // a corrupt record and a record of the wrong shape in the middle of the stream
-        Properties p = new Properties();
-        p.put("bootstrap.servers", broker.bootstrap());
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(BROKER.bootstrap())) {
             producer.send(new ProducerRecord<>(TOPIC, "8gaussians", "not avro at all".getBytes())).get();
             ImageBatch wrong = ImageBatch.newBuilder().setDataset("8gaussians").setSequence(-1).setCount(1).setChannels(1).setHeight(1).setWidth(3)
                     .setDtype(DType.FLOAT32).setValues(ByteBuffer.wrap(new byte[12])).setProducerTimeMs(0).build();
             producer.send(new ProducerRecord<>(TOPIC, "8gaussians", Codec.IMAGE_BATCH.encode(wrong))).get();
         }
-        ImageBatchProducer.produce(broker.bootstrap(), Datasets.open("8gaussians", null, 8), TOPIC, PRODUCER_BATCH, 20.0 * PRODUCER_BATCH / toy.epochSize(), null);
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
-
-    static List<byte[]> readTopic(String topic) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", broker.bootstrap());
-        List<byte[]> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            TopicPartition tp = new TopicPartition(topic, 0);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long end = c.endOffsets(List.of(tp)).get(tp);
-            while (c.position(tp) < end) for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) out.add(r.value());
-        }
-        return out;
+        ImageBatchProducer.produce(BROKER.bootstrap(), Datasets.open("8gaussians", null, 8), TOPIC, PRODUCER_BATCH, 20.0 * PRODUCER_BATCH / toy.epochSize(), null);
     }
 
     /** Every point of the image topic that decodes and has the toy shape, in order. */
     static float[] allPoints() throws Exception {
         List<Float> pts = new ArrayList<>();
-        for (byte[] v : readTopic(TOPIC)) {
+        for (byte[] v : TopicReader.values(BROKER.bootstrap(), TOPIC)) {
             ImageBatch b;
             try {
                 b = Codec.IMAGE_BATCH.decode(v);
@@ -121,13 +89,14 @@ class TrainingJobIntegrationTest {
         RunConfig config = RunConfig.parse(YAML);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
-        new TrainingJob(TrainingJob.kafkaSource(broker.bootstrap(), TOPIC, OffsetsInitializer.earliest(), OffsetsInitializer.latest()),
-                TrainingJob.kafkaSink(broker.bootstrap()), JobSpec.of(config, "run-1", Topics.defaults(), new RunDir(saved.toString()))).execute(env);
+        new TrainingJob(TrainingJob.kafkaSource(BROKER.bootstrap(), TOPIC, OffsetsInitializer.earliest(), OffsetsInitializer.latest()),
+                TrainingJob.kafkaSink(BROKER.bootstrap()),
+                    JobSpec.of(config, "run-1", Topics.defaults(), new RunDir(saved.toString()))).execute(env);
 
         int points = RECORDS * PRODUCER_BATCH, criticSteps = points / EXPERIMENT_BATCH;
         Map<String, Long> lastCritic = new HashMap<>();
         Map<String, Integer> records = new HashMap<>();
-        for (byte[] v : readTopic("wasserflow.metrics")) {
+        for (byte[] v : TopicReader.values(BROKER.bootstrap(), "wasserflow.metrics")) {
             TrainingMetric m = Codec.TRAINING_METRIC.decode(v);
             records.merge(m.getExperiment(), 1, Integer::sum);
             if (m.getName().equals("wasserflow_critic_step")) lastCritic.merge(m.getExperiment(), (long) m.getValue(), Math::max);
@@ -136,7 +105,7 @@ class TrainingJobIntegrationTest {
         assertTrue(records.get("gp") > criticSteps * 5, "every step yields its metric records: " + records);
 
         List<String> reasons = new ArrayList<>();
-        for (byte[] v : readTopic("wasserflow.deadletter")) reasons.add(Codec.DEAD_LETTER.decode(v).getReason());
+        for (byte[] v : TopicReader.values(BROKER.bootstrap(), "wasserflow.deadletter")) reasons.add(Codec.DEAD_LETTER.decode(v).getReason());
         // the sink writes with parallelism 2, so the two dead letters may come in either order
         java.util.Collections.sort(reasons);
         assertEquals(2, reasons.size(), reasons.toString());

@@ -8,23 +8,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.wasserflow.pipeline.broker.LocalKafkaBroker;
 import io.wasserflow.pipeline.cli.Cli;
 import io.wasserflow.pipeline.job.Topics;
+import io.wasserflow.pipeline.kafka.KafkaClients;
+import io.wasserflow.pipeline.testing.TestBroker;
 import io.wasserflow.schemas.Codec;
 import io.wasserflow.schemas.RunManifest;
 import io.wasserflow.schemas.TrainingMetric;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -43,16 +41,14 @@ class ReportFromBrokerTest {
     @TempDir
     static Path tmp;
     static RunFixture run;
-    static LocalKafkaBroker broker;
+    @RegisterExtension
+    static final TestBroker BROKER = new TestBroker();
 
     @BeforeAll
     static void trainAndPublish() throws Exception {
         run = RunFixture.train(tmp.resolve("work"), "r-remote", YAML, 10);
-        broker = LocalKafkaBroker.start();
         Topics topics = Topics.defaults();
-        Properties p = new Properties();
-        p.put("bootstrap.servers", broker.bootstrap());
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(BROKER.bootstrap())) {
             // as a job leaves them: the run's first manifest (no end yet), its records among another run's, its final manifest
             RunManifest started = RunManifest.newBuilder(run.manifest()).setEndTimeMs(null).setFinalParameterDigest(null).build();
             producer.send(new ProducerRecord<>(topics.runs(), "r-remote", Codec.RUN_MANIFEST.encode(started))).get();
@@ -67,11 +63,6 @@ class ReportFromBrokerTest {
         }
     }
 
-    @AfterAll
-    static void stopBroker() throws Exception {
-        if (broker != null) broker.close();
-    }
-
     @Test
     void theBrokersRecordsGiveTheReportTheLocalCopyGives() throws Exception {
         Path local = tmp.resolve("local"), remote = tmp.resolve("remote"), work = run.workdir();
@@ -79,7 +70,7 @@ class ReportFromBrokerTest {
         Path copy = run.dir().resolve(RunFolder.METRICS), moved = tmp.resolve("metrics.bin.away");
         Files.move(copy, moved); // so the report cannot have read it
         try {
-            assertEquals(0, Cli.run("report", "--run", run.runId(), "--out", remote.toString(), "--workdir", work.toString(), "--bootstrap", broker.bootstrap()));
+            assertEquals(0, Cli.run("report", "--run", run.runId(), "--out", remote.toString(), "--workdir", work.toString(), "--bootstrap", BROKER.bootstrap()));
         } finally {
             Files.move(moved, copy);
         }
@@ -93,7 +84,7 @@ class ReportFromBrokerTest {
     @Test
     void withoutTheRunFolderTheReportHasAllButPicturesAndStates() throws Exception {
         Path elsewhere = Files.createDirectories(tmp.resolve("another-machine")), out = tmp.resolve("from-broker");
-        assertEquals(0, Cli.run("report", "--run", run.runId(), "--out", out.toString(), "--workdir", elsewhere.toString(), "--bootstrap", broker.bootstrap()));
+        assertEquals(0, Cli.run("report", "--run", run.runId(), "--out", out.toString(), "--workdir", elsewhere.toString(), "--bootstrap", BROKER.bootstrap()));
         String md = Files.readString(out.resolve(Report.REPORT)), local = Files.readString(localReport());
         String summaryRow = local.lines().filter(l -> l.startsWith("| gp |")).findFirst().orElseThrow();
         String remoteRow = md.lines().filter(l -> l.startsWith("| gp |")).findFirst().orElseThrow();
@@ -108,8 +99,8 @@ class ReportFromBrokerTest {
     @Test
     void aRunTheBrokerDoesNotHaveOrNoBrokerIsNamedInOneLine() {
         Path out = tmp.resolve("unused");
-        assertRefused(Cli.capture("report", "--run", "nope", "--out", out.toString(), "--workdir", tmp.toString(), "--bootstrap", broker.bootstrap()),
-                "no run 'nope' in topic wasserflow.runs on " + broker.bootstrap(), "r-remote", "r-other");
+        assertRefused(Cli.capture("report", "--run", "nope", "--out", out.toString(), "--workdir", tmp.toString(), "--bootstrap", BROKER.bootstrap()),
+                "no run 'nope' in topic wasserflow.runs on " + BROKER.bootstrap(), "r-remote", "r-other");
         assertRefused(Cli.capture("report", "--run", run.runId(), "--out", out.toString(), "--bootstrap", "127.0.0.1:1"), "cannot reach a Kafka broker at 127.0.0.1:1");
         assertFalse(Files.exists(out.resolve(Report.REPORT)));
     }
@@ -117,9 +108,9 @@ class ReportFromBrokerTest {
     @Test
     void aBrokerWithoutTheTopicsHasNoRunsAndKeepsItSo() throws Exception {
         Topics absent = new Topics("absent.metrics", "absent.alerts", "absent.runs", "absent.deadletter");
-        assertUsage(() -> RunFolder.fromBroker(broker.bootstrap(), absent, tmp, run.runId(), tmp.resolve("copy.metrics")),
+        assertUsage(() -> RunFolder.fromBroker(BROKER.bootstrap(), absent, tmp, run.runId(), tmp.resolve("copy.metrics")),
                 "no run 'r-remote' in topic absent.runs", "(no runs there)");
-        try (Admin admin = Admin.create(java.util.Map.of("bootstrap.servers", broker.bootstrap()))) {
+        try (Admin admin = KafkaClients.admin(BROKER.bootstrap())) {
             assertFalse(admin.listTopics().names().get().stream().anyMatch(t -> t.startsWith("absent.")), "reading creates no topic");
         }
     }
