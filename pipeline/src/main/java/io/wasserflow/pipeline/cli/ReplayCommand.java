@@ -50,8 +50,8 @@ import picocli.CommandLine.Option;
 final class ReplayCommand implements Callable<Integer> {
     static final int DIFFERENT = 3, REFUSED = 4;
 
-    @Option(names = "--run", required = true, paramLabel = "RUN_ID", description = "the run")
-    String runId;
+    @Mixin
+    RunIdOption runOption;
 
     @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "the broker holding its records (default: the working folder's broker log, restarted)")
     String bootstrap;
@@ -68,6 +68,7 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        String runId = runOption.id;
         try {
             return replay(workdirOption.dir, runId, bootstrap);
         } catch (Refused e) {

@@ -14,8 +14,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "report", description = "PNG figures and a Markdown summary of a finished run, from its folder, or from a broker's topics with --bootstrap.")
 final class ReportCommand implements Callable<Integer> {
-    @Option(names = "--run", required = true, paramLabel = "RUN_ID", description = "the run")
-    String runId;
+    @Mixin
+    RunIdOption runOption;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "the folder the report is written into")
     Path out;
@@ -28,6 +28,7 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        String runId = runOption.id;
         Path report = Report.write(workdirOption.dir, runId, out, bootstrap);
         System.out.println("report of run " + runId + ": " + report);
         return 0;

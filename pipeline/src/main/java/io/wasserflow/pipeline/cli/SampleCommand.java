@@ -30,8 +30,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "sample", description = "Samples a finished run's saved generator: a PNG grid (a scatter over the true density for 2-D data), or the raw values, one sample a row.")
 final class SampleCommand implements Callable<Integer> {
-    @Option(names = "--run", required = true, paramLabel = "RUN_ID", description = "the run")
-    String runId;
+    @Mixin
+    RunIdOption runOption;
 
     @Option(names = "--experiment", required = true, paramLabel = "NAME", description = "its experiment")
     String name;
@@ -50,6 +50,7 @@ final class SampleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        String runId = runOption.id;
         Path workdir = workdirOption.dir;
         String file = out.getFileName() == null ? "" : out.getFileName().toString().toLowerCase(Locale.ROOT);
         boolean csv = file.endsWith(".csv");

@@ -36,6 +36,17 @@ class HistogramPlotTest {
     }
 
     /** Height in pixels of the bar columns in [x0, x1). */
+    /** The first and last columns with a bar in them. */
+    private static int[] barSpan(BufferedImage image) {
+        int left = image.getWidth(), right = 0;
+        for (int x = 0; x < image.getWidth(); x++)
+            if (barHeight(image, x) > 0) {
+                left = Math.min(left, x);
+                right = Math.max(right, x);
+            }
+        return new int[] {left, right};
+    }
+
     private static int barHeight(BufferedImage image, int x) {
         int n = 0;
         for (int y = 0; y < image.getHeight(); y++) if (BAR.test(rgb(image, x, y))) n++;
@@ -48,12 +59,8 @@ class HistogramPlotTest {
         long[] counts = {30, 2, 5, 9, 14, 20, 14, 9, 5, 40};
         BufferedImage image = decode(HistogramPlot.titled("").xLabel("value").panel("one", edges, counts).png(), "histogram-heights.png");
         assertWhiteBackground(image);
-        int left = image.getWidth(), right = 0;
-        for (int x = 0; x < image.getWidth(); x++)
-            if (barHeight(image, x) > 0) {
-                left = Math.min(left, x);
-                right = Math.max(right, x);
-            }
+        int[] span = barSpan(image);
+        int left = span[0], right = span[1];
         // ten buckets of equal width (the open-ended two as wide as their neighbours) fill the axis
         double slot = (right + 1 - left) / (double) counts.length;
         int tallest = barHeight(image, (int) (left + 9.5 * slot));
@@ -66,12 +73,8 @@ class HistogramPlotTest {
         long[] counts = {30, 2, 5, 9, 14, 20, 14, 9, 5, 40};
         BufferedImage image = decode(HistogramPlot.titled("").xLabel("value").panel("one", edges(1, 8), counts).png(), "histogram-hatched.png");
         IntPredicate tint = near(Charts.lighter(Charts.PALETTE[0], 0.6)), solid = near(Charts.PALETTE[0]);
-        int left = image.getWidth(), right = 0;
-        for (int x = 0; x < image.getWidth(); x++)
-            if (barHeight(image, x) > 0) {
-                left = Math.min(left, x);
-                right = Math.max(right, x);
-            }
+        int[] span = barSpan(image);
+        int left = span[0], right = span[1];
         double slot = (right + 1 - left) / (double) counts.length;
         for (int i = 0; i < counts.length; i++) {
             int x = (int) (left + (i + 0.5) * slot), tinted = 0, plain = 0;
