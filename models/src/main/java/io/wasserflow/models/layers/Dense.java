@@ -20,7 +20,7 @@ public final class Dense implements Layer {
 
     @Override public INDArray forward(INDArray x) {
         this.x = x;
-        // Nd4j.gemm goes straight to BLAS: measured here, a 512^3 product takes 3.0 ms against 11.4 ms for mmul on C-ordered arrays
+        // Nd4j.gemm goes straight to BLAS, without mmul's copies of C-ordered operands (README: where the time goes)
         return Nd4j.gemm(x, w.value, false, false).addiRowVector(b.value);
     }
 

@@ -29,7 +29,7 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Bench {
     private Bench() {}
 
-    /** The peer's sizes (issue 2): toy MLP width 512 batch 256; DCGAN DIM 64 batch 50. */
+    /** The peer's sizes: toy MLP width 512 batch 256; DCGAN DIM 64 batch 50. */
     static final int TOY_BATCH = 256, DCGAN_BATCH = 50, DCGAN_DIM = 64;
     static final String PEER_PYTHON = "/usr/bin/python3";
 
@@ -158,7 +158,7 @@ public final class Bench {
                     "--threads", String.valueOf(threads), "--seconds", String.valueOf(seconds), "--warmup", String.valueOf(warmup), "--json")
                     .redirectErrorStream(true);
             // The peer at its best: with OpenMP's default (spinning) wait policy, Debian's PyTorch fights its own
-            // OpenBLAS threads for 2 cores and runs 1.4-2.4x slower (measured here).
+            // OpenBLAS threads for the cores (README: benchmark notes).
             pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
             Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -154,8 +154,8 @@ final class PipelineBench {
             // the image topic holds exactly the bare trainer's batches: the producer's stream from the same seed
             ImageBatchProducer.produce(broker.bootstrap(), Datasets.open(dataset, null, 5), TOPIC, producerBatch,
                     (double) batches.size() * producerBatch / data.epochSize(), null);
-            // a long-running job runs JIT-compiled Flink, Kafka and Pekko code; a fresh JVM spends a third of a core
-            // compiling it in the first minute (measured per thread), so a first job, not counted, warms it up
+            // a long-running job runs JIT-compiled Flink, Kafka and Pekko code, which a fresh JVM compiles in its
+            // first minute: a first job, not counted, warms it up
             throughPipeline(broker, config, "bench-warm-up");
             bare.add(Bench.onOwnThread(bareRun)); // just before the first round, as every later one runs just after its round
             for (int round = 1; round <= ROUNDS; round++) {

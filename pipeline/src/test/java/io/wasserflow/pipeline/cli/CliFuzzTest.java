@@ -30,7 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Bad input on the command line and in config files (issue 6, SPEC §2 and §4): unknown commands and
+ * Bad input on the command line and in config files (SPEC §2 and §4): unknown commands and
  * flags, missing and unreadable files, malformed YAML, unknown keys, out-of-range values, wrong
  * types, an unreachable broker, and a seeded random mutation loop over a valid config. Every case
  * goes through the CLI entry point and must end with one line naming what is wrong, a non-zero

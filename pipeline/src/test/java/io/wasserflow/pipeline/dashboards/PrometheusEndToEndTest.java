@@ -62,7 +62,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
 
 /**
- * Issue 4's proof: a real Prometheus (the Debian binary, with the shipped rule files) scrapes a short
+ * The dashboards against a real Prometheus: a real Prometheus (the Debian binary, with the shipped rule files) scrapes a short
  * real run — a broker, a producer streaming toy points, the training job on a MiniCluster with
  * Flink's own Prometheus reporter — and every panel query of both dashboards returns data, every
  * alert rule evaluates cleanly, and the diverging experiment (only it) raises alerts, in

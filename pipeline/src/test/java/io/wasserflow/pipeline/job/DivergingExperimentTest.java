@@ -56,7 +56,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A diverging experiment (issue 6): an unconstrained critic with SGD at the config's largest
+ * A diverging experiment: an unconstrained critic with SGD at the config's largest
  * learning rate reaches a non-finite loss within a few steps. It raises a non-finite GradientAlert on
  * wasserflow.alerts and on the Prometheus endpoint, turns to the state "diverged" and stops, while
  * the other experiment of the same job (restarts disabled: a crash would fail the job) trains to

@@ -55,7 +55,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Bad input on the image topic (issue 6): a seeded generator interleaves every kind of record the
+ * Bad input on the image topic: a seeded generator interleaves every kind of record the
  * job cannot train on among good toy batches on a real broker. The job, with restarts disabled so
  * that any crash fails it, sends each bad record to the dead-letter topic exactly once with its
  * reason and its source position, counts it by reason on the Prometheus endpoint, and trains on
