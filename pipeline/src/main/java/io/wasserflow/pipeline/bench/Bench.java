@@ -48,7 +48,7 @@ public final class Bench {
      */
     public static int run(String arch, String constraint, double seconds, double warmup, int threads, boolean peer, boolean pipeline) throws Exception {
         Nd4j.getEnvironment().setMaxMasterThreads(threads);
-        System.out.printf("bench: %s, %s, %d threads, %.0f s timed after %.0f s warm-up%n", arch, constraint, threads, seconds, warmup);
+        System.out.printf("bench: %s, %s, %d threads, %.0f s timed after %.0f s warm-up, on %s%n", arch, constraint, threads, seconds, warmup, processor());
         List<Result> results = new ArrayList<>();
         results.add(onOwnThread(() -> bareTrainer(arch, constraint, seconds, warmup)));
         if (peer) {
@@ -173,6 +173,16 @@ public final class Bench {
             return new Result("PyTorch " + (version.find() ? version.group(1) : ""), Double.parseDouble(rate.group(1)), Double.parseDouble(gf.group(1)));
         } finally {
             Files.deleteIfExists(script);
+        }
+    }
+
+    /** The processor's model, as /proc/cpuinfo names it: figures differ from one processor to the next. */
+    static String processor() {
+        try (java.util.stream.Stream<String> lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst()
+                    .orElse(System.getProperty("os.arch")) + " (" + Runtime.getRuntime().availableProcessors() + " cores)";
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return System.getProperty("os.arch");
         }
     }
 }
