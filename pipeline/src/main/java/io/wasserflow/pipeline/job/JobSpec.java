@@ -33,9 +33,4 @@ public record JobSpec(String runId, String dataset, long[] dataShape, List<Exper
     public JobSpec withProgress() {
         return new JobSpec(runId, dataset, dataShape, experiments, topics, runDir, maxGeneratorSteps, true);
     }
-
-    /** True for the 2-D toy sets, whose samples are points. */
-    public boolean toy() {
-        return dataShape[0] == 1 && dataShape[1] == 1 && dataShape[2] == 2;
-    }
 }

@@ -9,6 +9,7 @@ import io.wasserflow.models.util.Rng;
 import io.wasserflow.pipeline.metrics.MetricRecords;
 import io.wasserflow.pipeline.render.SampleGrid;
 import io.wasserflow.pipeline.render.Scatter;
+import io.wasserflow.pipeline.source.Datasets;
 import io.wasserflow.schemas.TrainingMetric;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +48,7 @@ final class Sampler {
         long g = t.generatorSteps();
         long[] s = t.dataShape();
         List<TrainingMetric> quality = new ArrayList<>();
-        if (s[0] == 1 && s[1] == 1 && s[2] == 2) {
+        if (Datasets.isToy(dataset)) {
             Toy2D data = Toy2D.byId(dataset);
             double[] xy = t.sample(TOY_SAMPLES, c.seed() ^ g).castTo(DataType.DOUBLE).data().asDouble();
             Rng rng = new Rng(c.seed() + g);
