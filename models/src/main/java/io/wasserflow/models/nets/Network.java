@@ -1,6 +1,7 @@
 package io.wasserflow.models.nets;
 
 import io.wasserflow.models.diagnostics.Norms;
+import io.wasserflow.models.diagnostics.StepProfile;
 import io.wasserflow.models.layers.Adjoint;
 import io.wasserflow.models.layers.Conv2d;
 import io.wasserflow.models.layers.ConvTranspose2d;
@@ -21,6 +22,8 @@ public final class Network {
     private final List<Layer> layers;
     private final long[] inputShape;
     private final List<Integer> linearIndex = new ArrayList<>();
+    /** Each layer's kernel name in the step profile: its kind, and a weighted layer's weight shape. */
+    private final String[] kernels;
 
     public Network(String role, long[] inputShape, List<Layer> layers) {
         this.role = role;
@@ -30,6 +33,8 @@ public final class Network {
             Layer l = layers.get(i);
             if (l instanceof Dense || l instanceof Conv2d || l instanceof ConvTranspose2d) linearIndex.add(i);
         }
+        this.kernels = layers.stream().map(l -> role + " " + l.getClass().getSimpleName()
+                + (l.params().isEmpty() ? "" : " " + java.util.Arrays.toString(l.params().get(0).value.shape()))).toArray(String[]::new);
     }
 
     public long[] inputShape() { return inputShape.clone(); }
@@ -60,7 +65,11 @@ public final class Network {
     }
 
     public INDArray forward(INDArray x) {
-        for (Layer l : layers) x = l.forward(x);
+        for (int i = 0; i < layers.size(); i++) {
+            long t = StepProfile.clock();
+            x = layers.get(i).forward(x);
+            StepProfile.kernel(kernels[i], "forward", t);
+        }
         return x;
     }
 
@@ -73,7 +82,9 @@ public final class Network {
         int k = linearIndex.size() - 1;
         if (activationGradNorms != null) activationGradNorms[k] = Norms.l2(yBar);
         for (int i = layers.size() - 1; i >= 0; i--) {
+            long t = StepProfile.clock();
             yBar = layers.get(i).backward(yBar, paramGrads);
+            StepProfile.kernel(kernels[i], paramGrads ? "backward" : "backward (input only)", t);
             if (activationGradNorms != null && k > 0 && i == linearIndex.get(k)) {
                 activationGradNorms[--k] = Norms.l2(yBar);
             }
@@ -87,14 +98,22 @@ public final class Network {
 
     /** Forward-mode pass along x-dot at the input of the latest {@link #forward}. */
     public INDArray tangent(INDArray xDot) {
-        for (Layer l : layers) xDot = l.tangent(xDot);
+        for (int i = 0; i < layers.size(); i++) {
+            long t = StepProfile.clock();
+            xDot = layers.get(i).tangent(xDot);
+            StepProfile.kernel(kernels[i], "tangent", t);
+        }
         return xDot;
     }
 
     /** Reverse pass over (primal, tangent); adds the weight gradient of the tangent's scalar. */
     public Adjoint tangentBackward(INDArray yBar, INDArray yDotBar) {
         Adjoint a = new Adjoint(yBar, yDotBar);
-        for (int i = layers.size() - 1; i >= 0; i--) a = layers.get(i).tangentBackward(a.primal(), a.tangent());
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            long t = StepProfile.clock();
+            a = layers.get(i).tangentBackward(a.primal(), a.tangent());
+            StepProfile.kernel(kernels[i], "tangent reverse", t);
+        }
         return a;
     }
 }

@@ -1,5 +1,6 @@
 package io.wasserflow.models.train;
 
+import io.wasserflow.models.diagnostics.StepProfile;
 import io.wasserflow.models.lipschitz.Constraint;
 import io.wasserflow.models.lipschitz.Penalty;
 import io.wasserflow.models.lipschitz.WeightClipping;
@@ -38,13 +39,16 @@ final class CriticStep {
      */
     Outcome run(INDArray real, INDArray fake, INDArray eps, boolean measureInputGradients, double[] activationGradNorms) {
         int b = (int) real.size(0);
+        long t = StepProfile.clock();
         critic.zeroGrad();
         INDArray out = critic.forward(Nd4j.concat(0, real, fake));
         Loss.Value term = loss.critic(out, b);
         critic.backward(term.outputBar(), true, activationGradNorms);
+        StepProfile.phase("critic: loss forward + backward", t);
 
         Double penaltyValue = null;
         double[] inputNorms = null;
+        t = StepProfile.clock();
         if (penalty != null) {
             Penalty.Result p = penalty.apply(critic, Penalty.interpolate(real, fake, eps));
             penaltyValue = p.value();
@@ -54,8 +58,17 @@ final class CriticStep {
             inputNorms = g.reshape('c', b, g.length() / b).norm2(1).data().asDouble();
         }
 
+        StepProfile.phase(penalty != null ? "critic: penalty" : "critic: input gradients (diagnostic)", t);
+        t = StepProfile.clock();
         optimizer.step(critic.params());
-        if (constraint instanceof Constraint.Clip clip) WeightClipping.clamp(critic.params(), clip.c());
+        StepProfile.phase("critic: optimizer", t);
+        StepProfile.kernel(optimizer.getClass().getSimpleName(), "update", t);
+        if (constraint instanceof Constraint.Clip clip) {
+            t = StepProfile.clock();
+            WeightClipping.clamp(critic.params(), clip.c());
+            StepProfile.phase("critic: clipping", t);
+            StepProfile.kernel("WeightClipping", "clamp", t);
+        }
         double total = term.loss() + (penaltyValue != null ? penaltyValue : 0);
         return new Outcome(total, term.loss(), penaltyValue, inputNorms, activationGradNorms);
     }

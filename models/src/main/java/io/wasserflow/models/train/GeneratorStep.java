@@ -1,5 +1,6 @@
 package io.wasserflow.models.train;
 
+import io.wasserflow.models.diagnostics.StepProfile;
 import io.wasserflow.models.nets.Network;
 import io.wasserflow.models.optim.Optimizer;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -24,7 +25,9 @@ final class GeneratorStep {
         Loss.Value value = loss.generator(critic.forward(fake));
         INDArray fakeBar = critic.backward(value.outputBar(), false); // the critic only passes the gradient on
         generator.backward(fakeBar, true, activationGradNorms);
+        long t = StepProfile.clock();
         optimizer.step(generator.params());
+        StepProfile.kernel(optimizer.getClass().getSimpleName(), "update", t);
         return value.loss();
     }
 }

@@ -3,6 +3,7 @@ package io.wasserflow.models.train;
 import io.wasserflow.models.diagnostics.LayerValue;
 import io.wasserflow.models.diagnostics.Norms;
 import io.wasserflow.models.diagnostics.Quantiles;
+import io.wasserflow.models.diagnostics.StepProfile;
 import io.wasserflow.models.diagnostics.StepReport;
 import io.wasserflow.models.diagnostics.WeightHistogram;
 import io.wasserflow.models.layers.Layer;
@@ -97,14 +98,18 @@ public final class Trainer {
         if (real.size(0) != config.batchSize())
             throw new IllegalArgumentException("batch of " + real.size(0) + " samples, experiment " + config.name() + " trains on " + config.batchSize());
         List<StepReport> reports = new ArrayList<>(2);
+        long t = StepProfile.clock();
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_WORKSPACE, workspaceId)) {
             reports.add(criticStep(real.castTo(config.dtype())));
         }
+        StepProfile.phase("critic step", t);
         criticStepsSinceGenerator++;
         if (criticStepsSinceGenerator >= config.criticStepsBefore(generatorSteps)) {
+            t = StepProfile.clock();
             try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_WORKSPACE, workspaceId)) {
                 reports.add(generatorStep());
             }
+            StepProfile.phase("generator step", t);
             criticStepsSinceGenerator = 0;
         }
         return reports;
@@ -129,15 +134,18 @@ public final class Trainer {
         INDArray z = Noise.gaussian(rng, config.dtype(), b, config.zDim());
         INDArray eps = Noise.uniform(rng, config.dtype(), b, 1);
         INDArray fake = generator.forward(z).reshape(real.shape());
+        StepProfile.phase("critic: noise and fakes", start);
         boolean norms = due(criticSteps, config.publish().normsEvery());
         boolean histograms = due(criticSteps, config.publish().histogramsEvery());
         double[] activation = norms ? new double[critic.linearLayers().size()] : null;
 
         CriticStep.Outcome o = criticStep.run(real, fake, eps, histograms, activation);
+        long t = StepProfile.clock();
 
         List<LayerValue> gradNorms = norms ? weightGradientNorms(critic) : List.of();
         List<LayerValue> clip = norms && config.constraint() instanceof Constraint.Clip c ? clipFractions(c.c()) : List.of();
         List<WeightHistogram> hist = histograms ? histograms(critic) : List.of();
+        StepProfile.phase("critic: diagnostics", t);
         criticSteps++;
         double seconds = (System.nanoTime() - start) / 1e9;
         return new StepReport.Critic(criticSteps, generatorSteps,

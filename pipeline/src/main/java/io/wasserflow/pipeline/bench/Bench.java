@@ -41,6 +41,17 @@ public final class Bench {
         return LongRunBench.run(constraint, criticSteps, out);
     }
 
+    /** `--profile`: the bare trainer's step, per phase and per kernel. */
+    public static int profile(String arch, String constraint, double seconds, double warmup, int threads) throws Exception {
+        Nd4j.getEnvironment().setMaxMasterThreads(threads);
+        System.out.printf("bench --profile: %s, %s, %d threads, %.0f s after %.0f s warm-up, on %s%n", arch, constraint, threads, seconds, warmup, processor());
+        onOwnThread(() -> {
+            ProfileBench.run(arch, constraint, seconds, warmup);
+            return null;
+        });
+        return 0;
+    }
+
     /**
      * The bare trainer's throughput for {@code arch} (toy or dcgan) and {@code constraint} (clip or
      * gp), its PyTorch peer's when {@code peer}, and, when {@code pipeline}, the cost of publishing

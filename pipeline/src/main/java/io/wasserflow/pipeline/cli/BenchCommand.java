@@ -41,6 +41,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--pipeline", paramLabel = "on|off", description = "time the metrics and the pipeline too")
     Switch pipeline = Switch.on;
 
+    @Option(names = "--profile", description = "where the bare trainer's step spends its time, per phase and per kernel, instead")
+    boolean profile;
+
     @Option(names = "--long-run", paramLabel = "CRITIC_STEPS", description = "the long run instead, at least 100 critic steps (the README's: 20000)")
     Integer longRun;
 
@@ -54,6 +57,7 @@ final class BenchCommand implements Callable<Integer> {
             if (arch != Arch.toy) throw new BadInputException("--long-run trains the toy MLP; drop --arch " + arch);
             return Bench.longRun(constraint.name(), longRun, threads, out);
         }
+        if (profile) return Bench.profile(arch.name(), constraint.name(), seconds, warmup, threads);
         return Bench.run(arch.name(), constraint.name(), seconds, warmup, threads, peer == Peer.auto, pipeline == Switch.on);
     }
 }
