@@ -20,8 +20,11 @@ public final class Dense implements Layer {
 
     @Override public INDArray forward(INDArray x) {
         this.x = x;
-        // Nd4j.gemm goes straight to BLAS, without mmul's copies of C-ordered operands (README: where the time goes)
-        return Nd4j.gemm(x, w.value, false, false).addiRowVector(b.value);
+        // y = 1 b^T, then y += x W: both in BLAS (Nd4j.gemm skips mmul's copies of C-ordered operands), the
+        // bias as a rank-one product, four times faster than a broadcast add (README: where the time goes)
+        INDArray y = Nd4j.createUninitialized(x.dataType(), x.size(0), w.value.size(1));
+        Nd4j.gemm(Ones.row(x.dataType(), x.size(0)), b.value, y, true, false, 1.0, 0.0);
+        return Nd4j.gemm(x, w.value, y, false, false, 1.0, 1.0);
     }
 
     @Override public INDArray backward(INDArray yBar, boolean paramGrads) {
@@ -52,8 +55,7 @@ public final class Dense implements Layer {
 
     /** target += 1^T a: a BLAS matrix-vector product, much faster than ND4J's column reduction. */
     private static void addColumnSums(INDArray a, INDArray target) {
-        INDArray ones = Nd4j.ones(a.dataType(), 1, a.size(0));
-        Nd4j.gemm(ones, a, target, false, false, 1.0, 1.0);
+        Nd4j.gemm(Ones.row(a.dataType(), a.size(0)), a, target, false, false, 1.0, 1.0);
     }
 
     @Override public List<Param> params() { return List.of(w, b); }

@@ -4,17 +4,16 @@ import io.wasserflow.models.diagnostics.Norms;
 import io.wasserflow.models.layers.Param;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.ops.transforms.Transforms;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.factory.Nd4j;
 
 /** Clamps parameters to [-c, c] in place, and measures how many sit at the bound. */
 public final class WeightClipping {
     private WeightClipping() {}
 
     public static void clamp(List<Param> params, double c) {
-        for (Param p : params) {
-            Transforms.min(p.value, c, false);
-            Transforms.max(p.value, -c, false);
-        }
+        for (Param p : params) // one pass, in place
+            Nd4j.exec(DynamicCustomOp.builder("clipbyvalue").addInputs(p.value).addOutputs(p.value).addFloatingPointArguments(-c, c).build());
     }
 
     /**

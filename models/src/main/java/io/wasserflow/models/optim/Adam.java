@@ -6,7 +6,8 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.ops.transforms.Transforms;
+import org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Adam as in PyTorch: m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2,
@@ -27,16 +28,19 @@ final class Adam implements Optimizer {
         this.v = new Moments(params);
     }
 
+    /**
+     * One fused pass per tensor (libnd4j's adam_updater: m, v and the update u in one loop), then
+     * theta -= u. It computes u = lr sqrt(1 - b2^t) / (1 - b1^t) m / (sqrt(v) + eps'), which is
+     * PyTorch's rule when eps' = eps sqrt(1 - b2^t); the gradients stay as they are, for diagnostics.
+     */
     @Override public void step(List<Param> params) {
         t++;
-        double corr1 = 1 - Math.pow(beta1, t), corr2 = Math.sqrt(1 - Math.pow(beta2, t));
+        double epsHat = EPS * Math.sqrt(1 - Math.pow(beta2, t));
         for (int i = 0; i < params.size(); i++) {
             Param p = params.get(i);
-            INDArray mi = m.arrays.get(i), vi = v.arrays.get(i);
-            mi.muli(beta1).addi(p.grad.mul(1 - beta1));
-            vi.muli(beta2).addi(p.grad.mul(p.grad).muli(1 - beta2));
-            INDArray denom = Transforms.sqrt(vi, true).divi(corr2).addi(EPS);
-            p.value.subi(mi.div(denom).muli(lr / corr1));
+            INDArray mi = m.arrays.get(i), vi = v.arrays.get(i), update = p.grad.ulike();
+            Nd4j.exec(new AdamUpdater(p.grad, vi, mi, update, vi, mi, lr, beta1, beta2, epsHat, Math.toIntExact(t - 1)));
+            p.value.subi(update);
         }
     }
 

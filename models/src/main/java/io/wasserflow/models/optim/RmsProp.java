@@ -6,7 +6,8 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.ops.transforms.Transforms;
+import org.nd4j.linalg.api.ops.impl.updaters.RmsPropUpdater;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * RMSProp as in PyTorch's torch.optim.RMSprop (the WGAN reference): v = alpha v + (1 - alpha) g^2,
@@ -24,10 +25,11 @@ final class RmsProp implements Optimizer {
 
     @Override public void step(List<Param> params) {
         for (int i = 0; i < params.size(); i++) {
+            // one fused pass per tensor (libnd4j's rms_prop_updater, the same rule), then theta -= update
             Param p = params.get(i);
-            INDArray sq = v.arrays.get(i);
-            sq.muli(ALPHA).addi(p.grad.mul(p.grad).muli(1 - ALPHA));
-            p.value.subi(p.grad.div(Transforms.sqrt(sq, true).addi(EPS)).muli(lr));
+            INDArray sq = v.arrays.get(i), update = p.grad.ulike();
+            Nd4j.exec(new RmsPropUpdater(p.grad, sq, update, sq, lr, ALPHA, EPS));
+            p.value.subi(update);
         }
     }
 

@@ -57,4 +57,14 @@ class PrecisionAgreementTest {
     void denseAgreesAcrossPrecisions() {
         check("dense", t -> new Dense("d", weights(t, 1, 64, 32), weights(t, 2, 1, 32)), 16, 64);
     }
+
+    /** The fast path (bias as a rank-one BLAS product into the output, then x W accumulated on it) against the plain x W + b. */
+    @Test
+    void denseFastForwardAgreesWithThePlainOne() {
+        for (DataType t : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            INDArray w = weights(t, 1, 64, 32), b = weights(t, 2, 1, 32), x = weights(t, 3, 16, 64);
+            INDArray plain = x.mmul(w).addRowVector(b);
+            assertClose("dense forward " + t, new Dense("d", w, b).forward(x).castTo(DataType.DOUBLE), plain.castTo(DataType.DOUBLE));
+        }
+    }
 }
