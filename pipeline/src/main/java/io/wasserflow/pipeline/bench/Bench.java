@@ -7,16 +7,11 @@ import io.wasserflow.models.train.ExperimentConfig;
 import io.wasserflow.models.train.Loss;
 import io.wasserflow.models.train.Trainer;
 import io.wasserflow.models.util.Rng;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.wasserflow.pipeline.run.Machine;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -31,7 +26,6 @@ public final class Bench {
 
     /** The peer's sizes: toy MLP width 512 batch 256; DCGAN DIM 64 batch 50. */
     static final int TOY_BATCH = 256, DCGAN_BATCH = 50, DCGAN_DIM = 64;
-    static final String PEER_PYTHON = "/usr/bin/python3";
 
     public record Result(String who, double criticStepsPerSecond, double gflops) {}
 
@@ -44,7 +38,7 @@ public final class Bench {
     /** `--profile`: the bare trainer's step, per phase and per kernel. */
     public static int profile(String arch, String constraint, double seconds, double warmup, int threads) throws Exception {
         Nd4j.getEnvironment().setMaxMasterThreads(threads);
-        System.out.printf("bench --profile: %s, %s, %d threads, %.0f s after %.0f s warm-up, on %s%n", arch, constraint, threads, seconds, warmup, processor());
+        System.out.printf("bench --profile: %s, %s, %d threads, %.0f s after %.0f s warm-up, on %s%n", arch, constraint, threads, seconds, warmup, Machine.here().processor());
         onOwnThread(() -> {
             ProfileBench.run(arch, constraint, seconds, warmup);
             return null;
@@ -57,23 +51,45 @@ public final class Bench {
      * gp), its PyTorch peer's when {@code peer}, and, when {@code pipeline}, the cost of publishing
      * every metric and the pipeline's throughput over the bare trainer's.
      */
-    public static int run(String arch, String constraint, double seconds, double warmup, int threads, boolean peer, boolean pipeline) throws Exception {
+    public static int run(String arch, String constraint, double seconds, double warmup, int threads, boolean peer, boolean pipeline, Path cache) throws Exception {
         Nd4j.getEnvironment().setMaxMasterThreads(threads);
-        System.out.printf("bench: %s, %s, %d threads, %.0f s timed after %.0f s warm-up, on %s%n", arch, constraint, threads, seconds, warmup, processor());
-        List<Result> results = new ArrayList<>();
-        results.add(onOwnThread(() -> bareTrainer(arch, constraint, seconds, warmup)));
-        if (peer) {
-            Result p = torchPeer(arch, constraint, seconds, warmup, threads);
-            if (p != null) results.add(p);
+        System.out.printf("bench: %s, %s, %d threads, %.0f s timed after %.0f s warm-up, each side twice, interleaved%n", arch, constraint, threads, seconds, warmup);
+        System.out.println("machine: " + Machine.here().describe());
+        java.util.Optional<TorchPeer> torch = peer ? TorchPeer.find(cache) : java.util.Optional.empty();
+        GemmPeak peak = onOwnThread(() -> GemmPeak.measure(3));
+        List<Result> ours = new ArrayList<>();
+        List<TorchPeer.Run> theirs = new ArrayList<>();
+        for (int round = 1; round <= ROUNDS; round++) {
+            Result r = onOwnThread(() -> bareTrainer(arch, constraint, seconds, warmup));
+            ours.add(r);
+            String line = String.format(Locale.ROOT, "round %d: Wasserflow %.2f critic steps/s", round, r.criticStepsPerSecond());
+            if (torch.isPresent()) {
+                // PyTorch at its best: the better of OpenMP's two wait policies (README: benchmark notes)
+                TorchPeer.Run best = null;
+                for (String policy : List.of("PASSIVE", "ACTIVE")) {
+                    TorchPeer.Run p = torch.get().run(arch, constraint, seconds, warmup, threads, policy);
+                    if (p != null) line += String.format(Locale.ROOT, ", PyTorch %s %.2f", policy, p.criticStepsPerSecond());
+                    if (p != null && (best == null || p.criticStepsPerSecond() > best.criticStepsPerSecond())) best = p;
+                }
+                if (best != null) theirs.add(best);
+            }
+            System.out.println(line);
         }
         PipelineBench.Estimate cost = pipeline ? onOwnThread(() -> PipelineBench.metricsCost(config(arch, constraint), seconds)) : null;
         List<Double> rounds = pipeline ? PipelineBench.throughput(arch, constraint, config(arch, constraint), seconds) : null;
+
+        double rate = median(ours.stream().mapToDouble(Result::criticStepsPerSecond).toArray());
+        double gflops = median(ours.stream().mapToDouble(Result::gflops).toArray());
+        double peerRate = theirs.isEmpty() ? Double.NaN : median(theirs.stream().mapToDouble(TorchPeer.Run::criticStepsPerSecond).toArray());
         System.out.println();
-        System.out.printf("%-22s %18s %10s %12s%n", "", "critic steps/s", "GFLOP/s", "vs PyTorch");
-        double peerRate = results.size() > 1 ? results.get(1).criticStepsPerSecond() : Double.NaN;
-        for (Result r : results)
-            System.out.printf(Locale.ROOT, "%-22s %18.2f %10.2f %12s%n", r.who(), r.criticStepsPerSecond(), r.gflops(),
-                    Double.isNaN(peerRate) ? "-" : String.format(Locale.ROOT, "%.2fx", r.criticStepsPerSecond() / peerRate));
+        System.out.printf("%-26s %16s %10s %12s   %s%n", "median of " + ROUNDS + " rounds", "critic steps/s", "GFLOP/s", "vs PyTorch", "libraries");
+        System.out.printf(Locale.ROOT, "%-26s %16.2f %10.2f %12s   %s%n", "Wasserflow (ND4J)", rate, gflops,
+                Double.isNaN(peerRate) ? "-" : String.format(Locale.ROOT, "%.2fx", rate / peerRate), Machine.here().libnd4j() + ", " + Machine.here().blas());
+        if (!theirs.isEmpty())
+            System.out.printf(Locale.ROOT, "%-26s %16.2f %10.2f %12s   %s%n", "PyTorch " + torch.get().python.torch(), peerRate,
+                    median(theirs.stream().mapToDouble(TorchPeer.Run::gflops).toArray()), "1.00x", theirs.get(0).libraries());
+        System.out.printf(Locale.ROOT, "large sgemm (%d^3, %d threads): BLAS %.1f GFLOP/s, matmul op %.1f GFLOP/s; the critic step runs at %.0f%% of the better%s%n",
+                GemmPeak.N, threads, peak.blas(), peak.matmulOp(), 100 * gflops / peak.best(), arch.equals("toy") && constraint.equals("gp") ? " (goal >= 50%)" : "");
         if (pipeline) {
             System.out.printf(Locale.ROOT, "publishing every metric (diagnostics, records, Avro, Prometheus): %.1f%% of training throughput, "
                     + "95%% interval %.1f%% to %.1f%% over %d paired blocks (goal < 3%%)%n", 100 * cost.median(), 100 * cost.low(), 100 * cost.high(), cost.samples());
@@ -83,6 +99,14 @@ public final class Bench {
                     rounds.stream().map(r -> String.format(Locale.ROOT, "%.3f", r)).collect(java.util.stream.Collectors.joining(", ")));
         }
         return 0;
+    }
+
+    static final int ROUNDS = 2;
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        java.util.Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
     /**
@@ -154,46 +178,4 @@ public final class Bench {
         return new Result("Wasserflow (ND4J)", rate, rate * flops / 1e9);
     }
 
-    static Result torchPeer(String arch, String constraint, double seconds, double warmup, int threads) throws IOException, InterruptedException {
-        if (!Files.isExecutable(Path.of(PEER_PYTHON))) {
-            System.out.println("peer: " + PEER_PYTHON + " not found (apt-get install python3-torch libopenblas0-pthread); skipped");
-            return null;
-        }
-        Path script = Files.createTempFile("wasserflow-torch-peer", ".py");
-        try (InputStream in = Bench.class.getResourceAsStream("/io/wasserflow/bench/torch_peer.py")) {
-            if (in == null) throw new IOException("torch_peer.py is missing from the jar");
-            Files.write(script, in.readAllBytes());
-        }
-        try {
-            ProcessBuilder pb = new ProcessBuilder(PEER_PYTHON, script.toString(), "--arch", arch, "--constraint", constraint,
-                    "--threads", String.valueOf(threads), "--seconds", String.valueOf(seconds), "--warmup", String.valueOf(warmup), "--json")
-                    .redirectErrorStream(true);
-            // The peer at its best: with OpenMP's default (spinning) wait policy, Debian's PyTorch fights its own
-            // OpenBLAS threads for the cores (README: benchmark notes).
-            pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
-            Process p = pb.start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            int code = p.waitFor();
-            Matcher rate = Pattern.compile("\"critic_steps_per_s\":\\s*([0-9.eE+-]+)").matcher(out);
-            Matcher gf = Pattern.compile("\"gflops\":\\s*([0-9.eE+-]+)").matcher(out);
-            Matcher version = Pattern.compile("\"torch\":\\s*\"([^\"]+)\"").matcher(out);
-            if (code != 0 || !rate.find() || !gf.find()) {
-                System.out.println("peer: PyTorch did not run (" + out.strip().lines().reduce((a, b) -> b).orElse("no output") + "); skipped");
-                return null;
-            }
-            return new Result("PyTorch " + (version.find() ? version.group(1) : ""), Double.parseDouble(rate.group(1)), Double.parseDouble(gf.group(1)));
-        } finally {
-            Files.deleteIfExists(script);
-        }
-    }
-
-    /** The processor's model, as /proc/cpuinfo names it: figures differ from one processor to the next. */
-    static String processor() {
-        try (java.util.stream.Stream<String> lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
-            return lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst()
-                    .orElse(System.getProperty("os.arch")) + " (" + Runtime.getRuntime().availableProcessors() + " cores)";
-        } catch (java.io.IOException | java.io.UncheckedIOException e) {
-            return System.getProperty("os.arch");
-        }
-    }
 }

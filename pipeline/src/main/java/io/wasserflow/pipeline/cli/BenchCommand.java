@@ -38,6 +38,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--peer", paramLabel = "auto|none", description = "time PyTorch too, when installed")
     Peer peer = Peer.auto;
 
+    @Option(names = "--peer-cache", paramLabel = "DIR", description = "where the venv made from a local torch wheel lives")
+    Path peerCache = Path.of(System.getProperty("user.home"), ".cache", "wasserflow");
+
     @Option(names = "--pipeline", paramLabel = "on|off", description = "time the metrics and the pipeline too")
     Switch pipeline = Switch.on;
 
@@ -58,6 +61,6 @@ final class BenchCommand implements Callable<Integer> {
             return Bench.longRun(constraint.name(), longRun, threads, out);
         }
         if (profile) return Bench.profile(arch.name(), constraint.name(), seconds, warmup, threads);
-        return Bench.run(arch.name(), constraint.name(), seconds, warmup, threads, peer == Peer.auto, pipeline == Switch.on);
+        return Bench.run(arch.name(), constraint.name(), seconds, warmup, threads, peer == Peer.auto, pipeline == Switch.on, peerCache);
     }
 }

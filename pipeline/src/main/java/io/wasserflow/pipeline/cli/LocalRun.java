@@ -7,6 +7,7 @@ import io.wasserflow.pipeline.job.TrainingJob;
 import io.wasserflow.pipeline.kafka.KafkaClients;
 import io.wasserflow.pipeline.metrics.Metric;
 import io.wasserflow.pipeline.run.ExperimentResult;
+import io.wasserflow.pipeline.run.Machine;
 import io.wasserflow.pipeline.run.RunDir;
 import io.wasserflow.pipeline.job.Topics;
 import io.wasserflow.schemas.Codec;
@@ -164,11 +165,13 @@ final class LocalRun {
 
     /** A manifest of this build on this machine, to finish with the run's step limit and what it replays. */
     static RunManifest.Builder manifest(RunConfig config, String runId, Map<Integer, Long> start, Map<Integer, Long> end, String digest, long started, Long ended) {
+        Machine machine = Machine.here();
         return RunManifest.newBuilder().setRunId(runId).setConfigYaml(config.yaml())
                 .setSeed(config.experiments().get(0).seed()).setCodeCommit(Version.commit()).setCodeModified(Version.modified())
                 .setBackend(Nd4j.getBackend().getClass().getSimpleName())
-                .setBlasLibrary(String.valueOf(Nd4j.getExecutioner().getEnvironmentInformation().get("blas.vendor")))
-                .setBlasCoreType(System.getenv().getOrDefault("OPENBLAS_CORETYPE", "auto"))
+                .setBlasLibrary(machine.blas()).setBlasCoreType(machine.blasCore())
+                .setProcessor(machine.processor()).setInstructionSets(machine.instructionSets()).setOnednnIsa(machine.onednnIsa())
+                .setNativeLibrary(machine.libnd4j())
                 .setBlasThreads(Integer.parseInt(String.valueOf(Nd4j.getExecutioner().getEnvironmentInformation().getOrDefault("blas.threads", "0"))))
                 .setTopic(config.topic()).setStartOffsets(byName(start)).setEndOffsets(end == null ? Map.of() : byName(end)).setFinalParameterDigest(digest)
                 .setExperiments(config.experiments().stream().map(ExperimentConfig::name).toList())

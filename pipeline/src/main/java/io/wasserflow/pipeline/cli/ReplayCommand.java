@@ -5,6 +5,7 @@ import java.time.Duration;
 import io.wasserflow.pipeline.BadInputException;
 import io.wasserflow.models.train.ExperimentConfig;
 import io.wasserflow.pipeline.run.ExperimentResult;
+import io.wasserflow.pipeline.run.Machine;
 import io.wasserflow.pipeline.run.RunDir;
 import io.wasserflow.pipeline.run.RunFolder;
 import io.wasserflow.pipeline.broker.LocalKafkaBroker;
@@ -152,6 +153,10 @@ final class ReplayCommand implements Callable<Integer> {
         }
         if (!run.getBackend().equals(here.getBackend()))
             return "ND4J backend differs: run used " + run.getBackend() + ", this machine has " + here.getBackend();
+        if (run.getProcessor().isEmpty())
+            return "the run's manifest does not record its processor and instruction sets (an older version wrote it), so bit for bit cannot be checked";
+        String machine = machineOf(here).firstDifference(machineOf(run));
+        if (machine != null) return machine + " (SPEC section 5: digests depend on the processor)";
         if (!run.getBlasLibrary().equals(here.getBlasLibrary()))
             return "BLAS library differs: run used " + run.getBlasLibrary() + ", this machine has " + here.getBlasLibrary();
         if (!run.getBlasCoreType().equals(here.getBlasCoreType()))
@@ -159,6 +164,10 @@ final class ReplayCommand implements Callable<Integer> {
         if (run.getBlasThreads() != here.getBlasThreads())
             return "BLAS thread count differs: run used " + run.getBlasThreads() + ", this machine has " + here.getBlasThreads();
         return null;
+    }
+
+    private static Machine machineOf(RunManifest m) {
+        return new Machine(m.getProcessor(), m.getInstructionSets(), m.getOnednnIsa(), m.getNativeLibrary(), m.getBlasLibrary(), m.getBlasCoreType());
     }
 
     private static String version(RunManifest m, boolean full) {

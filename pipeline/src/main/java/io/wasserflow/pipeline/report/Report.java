@@ -101,8 +101,11 @@ public final class Report {
         md.append("Started ").append(Instant.ofEpochMilli(m.getStartTimeMs()));
         if (m.getEndTimeMs() != null) md.append(", ended ").append(Instant.ofEpochMilli(m.getEndTimeMs())).append(" (")
                 .append(Duration.ofMillis(m.getEndTimeMs() - m.getStartTimeMs()).withNanos(0).toString().substring(2).toLowerCase(Locale.ROOT)).append(")");
-        md.append(String.format(Locale.ROOT, ". Code %s%s, backend %s, BLAS %s (core type %s, %d threads).%n", m.getCodeCommit(),
+        md.append(String.format(Locale.ROOT, ". Code %s%s, backend %s, BLAS %s (core %s, %d threads).%n", m.getCodeCommit(),
                 m.getCodeModified() ? " (modified)" : "", m.getBackend(), m.getBlasLibrary(), m.getBlasCoreType(), m.getBlasThreads()));
+        if (!m.getProcessor().isEmpty())
+            md.append(String.format(Locale.ROOT, "Processor %s (%s; oneDNN ISA %s), %s: the digests hold on this processor and build.%n",
+                    m.getProcessor(), m.getInstructionSets(), m.getOnednnIsa(), m.getNativeLibrary()));
         md.append("Final parameters (SHA-256, the manifest's): `").append(m.getFinalParameterDigest() == null ? "none" : m.getFinalParameterDigest()).append("`.\n\n");
     }
 

@@ -4,6 +4,7 @@ import io.wasserflow.pipeline.run.RunDir;
 import static io.wasserflow.pipeline.testing.TinyConfigs.clip;
 import static io.wasserflow.pipeline.testing.TinyConfigs.gp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wasserflow.models.train.Trainer;
@@ -148,6 +149,9 @@ class ReplayCommandTest {
     void anotherCodeVersionOrMachineIsRefusedBeforeAnythingTrains() throws Exception {
         String other = copyOfTheRun("r-other-code", m -> m.setCodeCommit("a1b2c3d4e5f60718293a4b5c6d7e8f9012345678").setCodeModified(false));
         String threads = copyOfTheRun("r-other-threads", m -> m.setBlasThreads(manifest.getBlasThreads() + 7));
+        String processor = copyOfTheRun("r-other-processor", m -> m.setProcessor("Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz (2 cores)"));
+        String isa = copyOfTheRun("r-other-isa", m -> m.setOnednnIsa("avx2"));
+        String older = copyOfTheRun("r-older-manifest", m -> m.setProcessor(""));
         Set<String> before = runs(workdir);
         String here = Version.commit().length() > 7 ? Version.commit().substring(0, 7) : Version.commit();
         assertRefused(main("replay", "--run", other, "--workdir", workdir.toString()),
@@ -155,6 +159,11 @@ class ReplayCommandTest {
 
         assertRefused(main("replay", "--run", threads, "--workdir", workdir.toString()),
                 "BLAS thread count differs: run used " + (manifest.getBlasThreads() + 7) + ", this machine has " + manifest.getBlasThreads());
+        assertFalse(manifest.getProcessor().isEmpty(), "the manifest records the processor");
+        assertRefused(main("replay", "--run", processor, "--workdir", workdir.toString()),
+                "processor differs: run used Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz (2 cores), this machine has " + manifest.getProcessor());
+        assertRefused(main("replay", "--run", isa, "--workdir", workdir.toString()), "oneDNN ISA differs: run used avx2, this machine has " + manifest.getOnednnIsa());
+        assertRefused(main("replay", "--run", older, "--workdir", workdir.toString()), "does not record its processor");
         assertEquals(before, runs(workdir), "no new run");
     }
 

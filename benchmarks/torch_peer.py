@@ -1,7 +1,9 @@
 """PyTorch peer of `wasserflow bench`: the same networks, batch sizes and training loop, timed the same way.
 
-Run with Debian's interpreter (/usr/bin/python3: python3-torch 1.13 + libopenblas0-pthread):
-    /usr/bin/python3 torch_peer.py --arch toy|dcgan --constraint clip|gp [--threads 2] [--seconds 20] [--warmup 3] [--json]
+`./wasserflow bench` runs it with the newest PyTorch it finds: a venv it makes once from a local torch
+wheel (the folders pip's configuration names in find-links, no network), else Debian's python3-torch.
+By hand, with any interpreter that has torch:
+    PYTHON benchmarks/torch_peer.py --arch toy|dcgan --constraint clip|gp [--threads 2] [--seconds 20] [--warmup 3] [--json]
 
 Networks (no batch norm anywhere):
 - toy: generator z(2) -> 3 x [Linear 512, ReLU] -> Linear 2; critic 2 -> 3 x [Linear 512, ReLU] -> Linear 1;
@@ -136,6 +138,16 @@ def set_openblas_threads(n):
         pass
 
 
+def libraries():
+    """What decides this build's speed: its BLAS, oneDNN and the instruction set ATen dispatches to."""
+    config = torch.__config__.show()
+    blas = next((part.split("=", 1)[1] for part in config.replace(",", "\n").split() if part.startswith("BLAS_INFO=")), "?")
+    mkl = next((line.strip(" -") for line in config.splitlines() if "Math Kernel Library" in line), "")
+    dnn = next((line.strip(" -") for line in config.splitlines() if "MKL-DNN" in line or "oneDNN" in line), "")
+    isa = torch.backends.cpu.get_cpu_capability() if hasattr(torch.backends, "cpu") else "?"
+    return f"BLAS {blas}" + (f" ({mkl.split(' for ')[0]})" if mkl else "") + (f", {dnn.split(' (')[0]}" if dnn else "") + f", ATen {isa}"
+
+
 def main():
     p = argparse.ArgumentParser(description="PyTorch peer of `wasserflow bench` (see the module docstring)")
     p.add_argument("--arch", choices=["toy", "dcgan"], default="toy")
@@ -206,7 +218,8 @@ def main():
     elapsed = time.perf_counter() - timed_start
     rate = steps / elapsed
     out = {"arch": a.arch, "constraint": a.constraint, "threads": a.threads, "critic_steps_per_s": rate,
-           "gflops": rate * per_step / 1e9, "torch": torch.__version__, "seconds": elapsed}
+           "gflops": rate * per_step / 1e9, "torch": torch.__version__, "seconds": elapsed, "libraries": libraries(),
+           "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "default")}
     if a.json:
         print(json.dumps(out))
     else:
