@@ -1,11 +1,14 @@
 package io.wasserflow.pipeline.cli;
 
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /**
@@ -35,7 +38,36 @@ public final class Main implements Callable<Integer> {
     }
 
     static int run(String[] argv) {
-        return commandLine().execute(argv);
+        try {
+            return commandLine().execute(argv);
+        } catch (Error e) {
+            // picocli hands on Errors, such as ND4J's backend failing in its static initialiser
+            Optional<String> gpu = CudaCheck.explain(e);
+            if (gpu.isEmpty()) throw e;
+            System.err.println("wasserflow: " + gpu.get());
+            if (System.getenv("WASSERFLOW_DEBUG") != null) e.printStackTrace();
+            return OneLineErrors.FAILED;
+        }
+    }
+
+    /** The commands that train or sample, so use ND4J: on the CUDA build they start with {@link CudaCheck}. */
+    static final Set<String> ND4J_COMMANDS = Set.of("demo", "train", "replay", "sample", "bench");
+
+    /**
+     * picocli's usual strategy (the last subcommand runs, or prints its usage), after the CUDA build's
+     * check for a command in {@link #ND4J_COMMANDS}: without a usable GPU, one line and exit code 1 before
+     * anything starts, in place of ND4J's stack trace. Parsing comes first, so bad flags are still exit code 2.
+     */
+    private static int execute(ParseResult parsed) {
+        ParseResult sub = parsed.subcommand();
+        if (sub != null && ND4J_COMMANDS.contains(sub.commandSpec().name()) && !sub.isUsageHelpRequested() && !sub.isVersionHelpRequested()) {
+            Optional<String> gpu = CudaCheck.problem();
+            if (gpu.isPresent()) {
+                System.err.println("wasserflow: " + gpu.get());
+                return OneLineErrors.FAILED;
+            }
+        }
+        return new CommandLine.RunLast().execute(parsed);
     }
 
     static CommandLine commandLine() {
@@ -45,6 +77,7 @@ public final class Main implements Callable<Integer> {
         OneLineErrors errors = new OneLineErrors();
         cl.setParameterExceptionHandler(errors);
         cl.setExecutionExceptionHandler(errors);
+        cl.setExecutionStrategy(Main::execute);
         for (CommandLine sub : cl.getSubcommands().values()) {
             sub.getCommandSpec().usageMessage().showDefaultValues(true).sortOptions(false).sortSynopsis(false);
             // --help only, no -h: a value such as "-hx" must not be read as a cluster of short flags

@@ -33,6 +33,14 @@ final class OneLineErrors implements IParameterExceptionHandler, IExecutionExcep
     public int handleExecutionException(Exception e, CommandLine where, ParseResult parsed) {
         BadInputException bad = null;
         for (Throwable t = e; t != null && bad == null; t = t.getCause() == t ? null : t.getCause()) if (t instanceof BadInputException b) bad = b;
+        if (bad == null) {
+            java.util.Optional<String> gpu = CudaCheck.explain(e); // the CUDA build's backend failing on a path its check did not precede
+            if (gpu.isPresent()) {
+                System.err.println("wasserflow: " + gpu.get());
+                if (System.getenv("WASSERFLOW_DEBUG") != null) e.printStackTrace();
+                return FAILED;
+            }
+        }
         print(where, bad != null ? bad.getMessage() : rootMessage(e));
         if (System.getenv("WASSERFLOW_DEBUG") != null) e.printStackTrace();
         return bad != null ? BAD_INPUT : FAILED;

@@ -388,7 +388,8 @@ class DashboardConfigTest {
     @Test
     void composeFlinkHasTheJobJarNd4jOnTheClusterClasspathAndTheReporter() throws IOException {
         Map<String, Object> services = map(yaml(COMPOSE).get("services"));
-        assertTrue(Files.readString(ROOT.resolve("pipeline/pom.xml")).contains("<finalName>wasserflow</finalName>"),
+        assertTrue(Files.readString(ROOT.resolve("pipeline/pom.xml")).contains("<finalName>${wasserflow.jar.name}</finalName>")
+                        && Files.readString(ROOT.resolve("pom.xml")).contains("<wasserflow.jar.name>wasserflow</wasserflow.jar.name>"),
                 "the shaded jar is no longer pipeline/target/wasserflow.jar");
         for (String s : List.of("jobmanager", "taskmanager")) {
             Map<String, String> mounts = mounts(service(services, s));
