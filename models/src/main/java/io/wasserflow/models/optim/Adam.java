@@ -1,6 +1,7 @@
 package io.wasserflow.models.optim;
 
 import io.wasserflow.models.layers.Param;
+import io.wasserflow.models.lipschitz.WeightClipping;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -18,6 +19,7 @@ final class Adam implements Optimizer {
     static final double EPS = 1e-8;
     private final double lr, beta1, beta2;
     private final Moments m, v;
+    private final HostLoops.Scratch scratch;
     private long t;
 
     Adam(double lr, double beta1, double beta2, List<Param> params) {
@@ -26,22 +28,41 @@ final class Adam implements Optimizer {
         this.beta2 = beta2;
         this.m = new Moments(params);
         this.v = new Moments(params);
+        this.scratch = new HostLoops.Scratch(params.size());
     }
 
     /**
-     * One fused pass per tensor (libnd4j's adam_updater: m, v and the update u in one loop), then
-     * theta -= u. It computes u = lr sqrt(1 - b2^t) / (1 - b1^t) m / (sqrt(v) + eps'), which is
-     * PyTorch's rule when eps' = eps sqrt(1 - b2^t); the gradients stay as they are, for diagnostics.
+     * Float32 on the CPU backend: one loop per tensor ({@link HostLoops}), the clipping in it. Else
+     * libnd4j's fused adam_updater (m, v and the update u in one pass), then theta -= u: it computes
+     * u = lr sqrt(1 - b2^t) / (1 - b1^t) m / (sqrt(v) + eps'), PyTorch's rule when
+     * eps' = eps sqrt(1 - b2^t). The gradients stay as they are, for diagnostics.
      */
-    @Override public void step(List<Param> params) {
+    @Override public void step(List<Param> params, double clip) {
         t++;
-        double epsHat = EPS * Math.sqrt(1 - Math.pow(beta2, t));
+        double corr1 = 1 - Math.pow(beta1, t), corr2 = Math.sqrt(1 - Math.pow(beta2, t));
         for (int i = 0; i < params.size(); i++) {
             Param p = params.get(i);
-            INDArray mi = m.arrays.get(i), vi = v.arrays.get(i), update = p.grad.ulike();
-            Nd4j.exec(new AdamUpdater(p.grad, vi, mi, update, vi, mi, lr, beta1, beta2, epsHat, Math.toIntExact(t - 1)));
+            if (HostLoops.usable(p)) {
+                hostStep(scratch.grad(i, p), scratch.value(i, p), p, m.host(i), v.host(i), (float) (lr / corr1), (float) corr2, clip);
+                continue;
+            }
+            INDArray mi = m.array(i), vi = v.array(i), update = p.grad.ulike();
+            Nd4j.exec(new AdamUpdater(p.grad, vi, mi, update, vi, mi, lr, beta1, beta2, EPS * corr2, Math.toIntExact(t - 1)));
             p.value.subi(update);
+            if (clip > 0) WeightClipping.clamp(List.of(p), clip);
         }
+    }
+
+    private void hostStep(float[] g, float[] w, Param p, float[] m, float[] v, float stepSize, float corr2, double clip) {
+        float b1 = (float) beta1, b2 = (float) beta2, c1 = (float) (1 - beta1), c2 = (float) (1 - beta2), eps = (float) EPS;
+        float c = (float) (clip > 0 ? clip : Float.POSITIVE_INFINITY);
+        for (int j = 0; j < w.length; j++) {
+            float gj = g[j], mj = b1 * m[j] + c1 * gj, vj = b2 * v[j] + c2 * (gj * gj);
+            m[j] = mj;
+            v[j] = vj;
+            w[j] = Math.max(-c, Math.min(c, w[j] - stepSize * (mj / ((float) Math.sqrt(vj) / corr2 + eps))));
+        }
+        HostLoops.write(p.value, w);
     }
 
     @Override public void writeState(DataOutputStream out) throws IOException {

@@ -8,7 +8,12 @@ import java.util.List;
 
 /** A first-order update rule with state that serializes for checkpoints. */
 public interface Optimizer {
-    void step(List<Param> params);
+    /** One update of {@code params} from their gradients, then every value clamped to [-clip, clip] when clip > 0. */
+    void step(List<Param> params, double clip);
+
+    default void step(List<Param> params) {
+        step(params, 0);
+    }
 
     void writeState(DataOutputStream out) throws IOException;
 

@@ -1,6 +1,7 @@
 package io.wasserflow.models.optim;
 
 import io.wasserflow.models.layers.Param;
+import io.wasserflow.models.lipschitz.WeightClipping;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.util.List;
@@ -11,8 +12,9 @@ final class Sgd implements Optimizer {
 
     Sgd(double lr) { this.lr = lr; }
 
-    @Override public void step(List<Param> params) {
+    @Override public void step(List<Param> params, double clip) {
         for (Param p : params) p.value.subi(p.grad.mul(lr));
+        if (clip > 0) WeightClipping.clamp(params, clip);
     }
 
     @Override public void writeState(DataOutputStream out) {}

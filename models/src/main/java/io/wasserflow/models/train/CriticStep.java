@@ -3,7 +3,6 @@ package io.wasserflow.models.train;
 import io.wasserflow.models.diagnostics.StepProfile;
 import io.wasserflow.models.lipschitz.Constraint;
 import io.wasserflow.models.lipschitz.Penalty;
-import io.wasserflow.models.lipschitz.WeightClipping;
 import io.wasserflow.models.nets.Network;
 import io.wasserflow.models.optim.Optimizer;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -60,15 +59,9 @@ final class CriticStep {
 
         StepProfile.phase(penalty != null ? "critic: penalty" : "critic: input gradients (diagnostic)", t);
         t = StepProfile.clock();
-        optimizer.step(critic.params());
+        optimizer.step(critic.params(), constraint instanceof Constraint.Clip clip ? clip.c() : 0); // clipping fused into the update
         StepProfile.phase("critic: optimizer", t);
-        StepProfile.kernel(optimizer.getClass().getSimpleName(), "update", t);
-        if (constraint instanceof Constraint.Clip clip) {
-            t = StepProfile.clock();
-            WeightClipping.clamp(critic.params(), clip.c());
-            StepProfile.phase("critic: clipping", t);
-            StepProfile.kernel("WeightClipping", "clamp", t);
-        }
+        StepProfile.kernel(optimizer.getClass().getSimpleName(), constraint instanceof Constraint.Clip ? "update and clip" : "update", t);
         double total = term.loss() + (penaltyValue != null ? penaltyValue : 0);
         return new Outcome(total, term.loss(), penaltyValue, inputNorms, activationGradNorms);
     }

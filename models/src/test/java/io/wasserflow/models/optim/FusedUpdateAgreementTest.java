@@ -13,15 +13,29 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * The fused float32 updates (one native pass per tensor) against the plain rule written as separate
- * array operations, over several steps on a tensor of training size: they may differ in rounding
- * only. The float64 formulas are checked against PyTorch's by hand in {@link OptimizerTest}.
+ * Both fast float32 paths of the updates, the host loops and libnd4j's fused updaters, against the
+ * plain rule written as separate array operations, over several steps on a tensor of training size:
+ * they may differ in rounding only. The float64 formulas are checked against PyTorch's by hand in
+ * {@link OptimizerTest}.
  */
 class FusedUpdateAgreementTest {
     static final int N = 4096, STEPS = 20;
 
     /** Largest |fused - plain| over the plain values' largest |step|, after {@link #STEPS} steps. */
     static double disagreement(OptimizerConfig c, PlainRule plain) {
+        double worst = 0;
+        for (boolean host : new boolean[] {true, false}) {
+            HostLoops.enable(host);
+            try {
+                worst = Math.max(worst, disagreement(c, plain, 0));
+            } finally {
+                HostLoops.enable(true);
+            }
+        }
+        return worst;
+    }
+
+    static double disagreement(OptimizerConfig c, PlainRule plain, double clip) {
         Nd4j.getRandom().setSeed(7);
         INDArray start = Nd4j.randn(DataType.FLOAT, 1, N).muli(0.05);
         Param fused = new Param("w", start.dup(), true);
@@ -30,8 +44,9 @@ class FusedUpdateAgreementTest {
         for (int t = 1; t <= STEPS; t++) {
             INDArray g = Nd4j.randn(DataType.FLOAT, 1, N).muli(t % 3 == 0 ? 1e-3 : 1.0);
             fused.grad.assign(g);
-            o.step(List.of(fused));
+            o.step(List.of(fused), clip);
             plain.step(theta, g, m, v, t);
+            if (clip > 0) Transforms.max(Transforms.min(theta, clip, false), -clip, false);
         }
         double moved = theta.sub(start).amaxNumber().doubleValue();
         return fused.value.sub(theta).amaxNumber().doubleValue() / moved;
@@ -63,6 +78,23 @@ class FusedUpdateAgreementTest {
             theta.subi(g.div(Transforms.sqrt(v, true).addi(1e-8)).muli(lr));
         });
         assertTrue(err < 1e-4, "RMSProp: fused and plain differ by " + err + " of the distance moved");
+    }
+
+    @Test
+    void clippingFusedIntoTheUpdateAgreesWithClampingAfterIt() {
+        PlainRule rmsProp = (theta, g, m, v, t) -> {
+            v.muli(0.99).addi(g.mul(g).muli(0.01));
+            theta.subi(g.div(Transforms.sqrt(v, true).addi(1e-8)).muli(5e-3));
+        };
+        for (boolean host : new boolean[] {true, false}) {
+            HostLoops.enable(host);
+            try {
+                double err = disagreement(OptimizerConfig.rmsprop(5e-3), rmsProp, 0.05);
+                assertTrue(err < 1e-4, (host ? "host loop" : "native") + " RMSProp with clipping differs by " + err);
+            } finally {
+                HostLoops.enable(true);
+            }
+        }
     }
 
     @Test
