@@ -35,7 +35,7 @@ final class ConvOps {
     /** y = conv(x, w) + b (b may be null). */
     static INDArray conv2d(INDArray x, INDArray w, INDArray b, int k, int stride, int pad) {
         long oh = convOut(x.size(2), k, stride, pad), ow = convOut(x.size(3), k, stride, pad);
-        INDArray y = Nd4j.create(x.dataType(), x.size(0), w.size(0), oh, ow);
+        INDArray y = Nd4j.createUninitialized(x.dataType(), x.size(0), w.size(0), oh, ow); // the op writes every element
         DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("conv2d").addInputs(inputs(x, w, b));
         Nd4j.exec(op.addOutputs(y).addIntegerArguments(geometry(k, stride, pad)).build());
         return y;
@@ -43,7 +43,7 @@ final class ConvOps {
 
     /** Gradients of conv2d: [x-bar, w-bar, b-bar] for the output adjoint yBar. */
     static INDArray[] conv2dBackward(INDArray x, INDArray w, INDArray yBar, int k, int stride, int pad) {
-        INDArray xBar = x.ulike(), wBar = w.ulike(), bBar = Nd4j.create(x.dataType(), w.size(0));
+        INDArray xBar = x.ulike(), wBar = w.ulike(), bBar = Nd4j.createUninitialized(x.dataType(), w.size(0));
         INDArray b = Nd4j.zeros(x.dataType(), w.size(0));
         Nd4j.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(x, w, b, yBar).addOutputs(xBar, wBar, bBar)
                 .addIntegerArguments(geometry(k, stride, pad)).build());
@@ -58,7 +58,7 @@ final class ConvOps {
      */
     static INDArray deconv2d(INDArray x, INDArray w, INDArray b, int k, int stride) {
         long oh = x.size(2) * stride, ow = x.size(3) * stride;
-        INDArray full = Nd4j.create(x.dataType(), x.size(0), w.size(1), oh + 1, ow + 1);
+        INDArray full = Nd4j.createUninitialized(x.dataType(), x.size(0), w.size(1), oh + 1, ow + 1);
         DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("deconv2d").addInputs(inputs(x, w, b));
         Nd4j.exec(op.addOutputs(full).addIntegerArguments(geometry(k, stride, DECONV_PAD)).build());
         return full.get(all(), all(), interval(1, oh + 1), interval(1, ow + 1)).dup('c');
@@ -69,7 +69,7 @@ final class ConvOps {
         long oh = yBar.size(2), ow = yBar.size(3);
         INDArray fullBar = Nd4j.zeros(x.dataType(), yBar.size(0), yBar.size(1), oh + 1, ow + 1);
         fullBar.get(all(), all(), interval(1, oh + 1), interval(1, ow + 1)).assign(yBar);
-        INDArray xBar = x.ulike(), wBar = w.ulike(), bBar = Nd4j.create(x.dataType(), w.size(1));
+        INDArray xBar = x.ulike(), wBar = w.ulike(), bBar = Nd4j.createUninitialized(x.dataType(), w.size(1));
         INDArray b = Nd4j.zeros(x.dataType(), w.size(1));
         Nd4j.exec(DynamicCustomOp.builder("deconv2d_bp").addInputs(x, w, b, fullBar).addOutputs(xBar, wBar, bBar)
                 .addIntegerArguments(geometry(k, stride, DECONV_PAD)).build());
