@@ -13,7 +13,7 @@ public record WeightHistogram(String network, String layer, double[] upperBounds
         long[] counts = new long[n + 1];
         double sum = 0, first = upperBounds[0], width = n > 1 ? (upperBounds[n - 1] - first) / (n - 1) : 1;
         for (double w : Norms.hostValues(weights)) {
-            sum += w;
+            if (Double.isFinite(w)) sum += w; // a NaN or infinite weight is counted (+Inf bucket or an end), never summed: one would poison the series' _sum
             int i; // the first edge >= w, or n (the +Inf bucket); guessed for even edges, then made exact
             if (Double.isNaN(w)) i = n;
             else {

@@ -78,6 +78,9 @@ class NormsTest {
             }
             assertArrayEquals(expected, h.counts());
             assertEquals(w.length(), h.total());
+            double finiteSum = 0;
+            for (double v : Norms.hostValues(w)) if (Double.isFinite(v)) finiteSum += v;
+            assertEquals(finiteSum, h.sum(), 1e-9, "non-finite weights are counted, never summed (a NaN _sum breaks the series)");
         }
     }
 }
