@@ -42,10 +42,7 @@ public final class Main implements Callable<Integer> {
             return commandLine().execute(argv);
         } catch (Error e) {
             // picocli hands on Errors, such as ND4J's backend failing in its static initialiser
-            Optional<String> gpu = CudaCheck.explain(e);
-            if (gpu.isEmpty()) throw e;
-            System.err.println("wasserflow: " + gpu.get());
-            if (System.getenv("WASSERFLOW_DEBUG") != null) e.printStackTrace();
+            if (!OneLineErrors.reportedAsCuda(e)) throw e;
             return OneLineErrors.FAILED;
         }
     }

@@ -29,18 +29,20 @@ final class OneLineErrors implements IParameterExceptionHandler, IExecutionExcep
         return BAD_INPUT;
     }
 
+    /** Where {@code e} is the CUDA build's backend failing: its one line printed (and the trace with WASSERFLOW_DEBUG), and true. */
+    static boolean reportedAsCuda(Throwable e) {
+        java.util.Optional<String> gpu = CudaCheck.explain(e);
+        if (gpu.isEmpty()) return false;
+        System.err.println("wasserflow: " + gpu.get());
+        if (System.getenv("WASSERFLOW_DEBUG") != null) e.printStackTrace();
+        return true;
+    }
+
     @Override
     public int handleExecutionException(Exception e, CommandLine where, ParseResult parsed) {
         BadInputException bad = null;
         for (Throwable t = e; t != null && bad == null; t = t.getCause() == t ? null : t.getCause()) if (t instanceof BadInputException b) bad = b;
-        if (bad == null) {
-            java.util.Optional<String> gpu = CudaCheck.explain(e); // the CUDA build's backend failing on a path its check did not precede
-            if (gpu.isPresent()) {
-                System.err.println("wasserflow: " + gpu.get());
-                if (System.getenv("WASSERFLOW_DEBUG") != null) e.printStackTrace();
-                return FAILED;
-            }
-        }
+        if (bad == null && reportedAsCuda(e)) return FAILED; // the CUDA build's backend failing on a path its check did not precede
         print(where, bad != null ? bad.getMessage() : rootMessage(e));
         if (System.getenv("WASSERFLOW_DEBUG") != null) e.printStackTrace();
         return bad != null ? BAD_INPUT : FAILED;

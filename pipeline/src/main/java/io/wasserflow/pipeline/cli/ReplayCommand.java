@@ -157,10 +157,6 @@ final class ReplayCommand implements Callable<Integer> {
             return "the run's manifest does not record its processor and instruction sets (an older version wrote it), so bit for bit cannot be checked";
         String machine = machineOf(here).firstDifference(machineOf(run));
         if (machine != null) return machine + " (SPEC section 5: digests depend on the processor)";
-        if (!run.getBlasLibrary().equals(here.getBlasLibrary()))
-            return "BLAS library differs: run used " + run.getBlasLibrary() + ", this machine has " + here.getBlasLibrary();
-        if (!run.getBlasCoreType().equals(here.getBlasCoreType()))
-            return "BLAS core type differs: run used " + run.getBlasCoreType() + ", this machine has " + here.getBlasCoreType() + " (OPENBLAS_CORETYPE)";
         if (run.getBlasThreads() != here.getBlasThreads())
             return "BLAS thread count differs: run used " + run.getBlasThreads() + ", this machine has " + here.getBlasThreads();
         return null;
