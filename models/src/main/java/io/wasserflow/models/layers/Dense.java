@@ -21,7 +21,7 @@ public final class Dense implements Layer {
     @Override public INDArray forward(INDArray x) {
         this.x = x;
         // y = 1 b^T, then y += x W: both in BLAS (Nd4j.gemm skips mmul's copies of C-ordered operands), the
-        // bias as a rank-one product, four times faster than a broadcast add (README: where the time goes)
+        // bias as a rank-one product, four times faster than a broadcast add (docs/performance.md)
         INDArray y = Nd4j.createUninitialized(x.dataType(), x.size(0), w.value.size(1));
         Nd4j.gemm(Ones.row(x.dataType(), x.size(0)), b.value, y, true, false, 1.0, 0.0);
         return Nd4j.gemm(x, w.value, y, false, false, 1.0, 1.0);

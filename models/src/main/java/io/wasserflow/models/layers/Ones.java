@@ -11,7 +11,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * Row vectors of ones [1, n], made once per thread, data type and length, outside every workspace
  * (a step's workspace is reset after the step). Broadcasts go through BLAS with them: a bias added
  * as the rank-one product 1 b^T, or column sums as 1^T A, are several times faster than ND4J's
- * broadcast and reduction ops at these sizes (README: where the time goes).
+ * broadcast and reduction ops at these sizes (docs/performance.md).
  */
 final class Ones {
     private Ones() {}

@@ -9,7 +9,7 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The fast path of the float32 updates on the CPU backend: one plain Java loop per tensor over host
  * copies, which the JIT vectorises (libnd4j's fused updaters take about 2 ns an element here, most
- * of it in a scalar square root; README: where the time goes), with weight clipping in the same
+ * of it in a scalar square root; docs/performance.md), with weight clipping in the same
  * pass. Java's float arithmetic is IEEE and never contracted, so the bits depend on nothing but the
  * inputs. Float64 (the gradient checks), other backends and tensors that do not own their whole
  * buffer take the native ops instead.
@@ -54,13 +54,16 @@ final class HostLoops {
         }
 
         float[] grad(int i, Param p) {
-            if (grads[i] == null) grads[i] = new float[Math.toIntExact(p.grad.length())];
-            return read(p.grad, grads[i]);
+            return copy(grads, i, p.grad);
         }
 
         float[] value(int i, Param p) {
-            if (values[i] == null) values[i] = new float[Math.toIntExact(p.value.length())];
-            return read(p.value, values[i]);
+            return copy(values, i, p.value);
+        }
+
+        private static float[] copy(float[][] slots, int i, INDArray a) {
+            if (slots[i] == null) slots[i] = new float[Math.toIntExact(a.length())];
+            return read(a, slots[i]);
         }
     }
 

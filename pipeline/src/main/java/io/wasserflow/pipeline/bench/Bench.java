@@ -27,7 +27,7 @@ public final class Bench {
     /** The peer's sizes: toy MLP width 512 batch 256; DCGAN DIM 64 batch 50. */
     static final int TOY_BATCH = 256, DCGAN_BATCH = 50, DCGAN_DIM = 64;
 
-    public record Result(String who, double criticStepsPerSecond, double gflops) {}
+    public record Result(double criticStepsPerSecond, double gflops) {}
 
     /** `--long-run`: {@code criticSteps} of the toy MLP through the pipeline, its memory sampled all along, the figure in {@code out}. */
     public static int longRun(String constraint, int criticSteps, int threads, Path out) throws Exception {
@@ -175,7 +175,7 @@ public final class Bench {
         }
         double rate = steps / ((System.nanoTime() - timedStart) / 1e9);
         double flops = Flops.perCriticStep(trainer.critic(), trainer.generator(), cfg.batchSize(), cfg.constraint().isPenalty(), cfg.nCritic());
-        return new Result("Wasserflow (ND4J)", rate, rate * flops / 1e9);
+        return new Result(rate, rate * flops / 1e9);
     }
 
 }

@@ -83,15 +83,14 @@ final class TorchPeer {
         if (!Files.isExecutable(DEBIAN)) return Optional.empty();
         String tag = output(DEBIAN.toString(), "-c", "import sys; print(f'cp{sys.version_info[0]}{sys.version_info[1]}')").strip();
         PipConfig pip = PipConfig.read();
-        Optional<String> wheel = Optional.empty();
+        List<String> versions = new ArrayList<>();
         for (Path dir : pip.findLinks()) {
             if (!Files.isDirectory(dir)) continue;
             try (Stream<Path> files = Files.list(dir)) {
-                Optional<String> here = files.map(f -> WHEEL.matcher(f.getFileName().toString())).filter(m -> m.matches() && m.group(2).equals(tag))
-                        .map(m -> m.group(1)).max(Comparator.comparing(TorchPeer::versionKey));
-                if (here.isPresent() && (wheel.isEmpty() || versionKey(here.get()).compareTo(versionKey(wheel.get())) > 0)) wheel = here;
+                files.map(f -> WHEEL.matcher(f.getFileName().toString())).filter(m -> m.matches() && m.group(2).equals(tag)).forEach(m -> versions.add(m.group(1)));
             }
         }
+        Optional<String> wheel = versions.stream().max(Comparator.comparing(TorchPeer::versionKey));
         if (wheel.isEmpty()) return Optional.empty();
         Path venv = cache.resolve("torch-" + wheel.get().replaceAll("[^A-Za-z0-9.]", "_"));
         Path exe = venv.resolve("bin/python");
@@ -102,7 +101,8 @@ final class TorchPeer {
         List<String> install = new ArrayList<>(List.of(exe.toString(), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--retries", "0", "--timeout", "5"));
         install.addAll(pip.offlineIndexArguments());
         install.addAll(List.of("torch==" + wheel.get(), "numpy"));
-        String made = output(DEBIAN.toString(), "-m", "venv", "--clear", venv.toString()), done = made + output(install.toArray(String[]::new));
+        String done = output(DEBIAN.toString(), "-m", "venv", "--clear", venv.toString());
+        done += output(install.toArray(String[]::new));
         ready = torchOf(exe, "a venv from the local wheel");
         if (ready.isEmpty()) System.out.println("peer: the venv could not install torch " + wheel.get() + ": " + done.strip().lines().reduce((a, b) -> b).orElse(""));
         return ready;

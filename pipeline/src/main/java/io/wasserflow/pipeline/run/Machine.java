@@ -41,12 +41,14 @@ public record Machine(String processor, String instructionSets, String onednnIsa
     }
 
     private static Machine probe() {
-        Set<String> flags = cpuFlags();
+        List<String> cpuinfo = cpuinfo();
+        Set<String> flags = cpuinfo.stream().filter(l -> l.startsWith("flags")).findFirst()
+                .map(l -> Set.of(l.substring(l.indexOf(':') + 1).strip().split("\\s+"))).orElse(Set.of());
         List<String> kernelFlags = new ArrayList<>();
         for (String f : KERNEL_FLAGS) if (flags.contains(f)) kernelFlags.add(f);
         Nd4j.create(1); // loads the backend's natives, so JavaCPP can say which it loaded
         String core = System.getenv("OPENBLAS_CORETYPE");
-        return new Machine(processorModel(), kernelFlags.isEmpty() ? "none" : String.join(" ", kernelFlags), onednnIsa(flags),
+        return new Machine(processorModel(cpuinfo), kernelFlags.isEmpty() ? "none" : String.join(" ", kernelFlags), onednnIsa(flags),
                 "ND4J " + mavenVersion("org.nd4j", "nd4j-api") + " " + Nd4j.getBackend().getClass().getSimpleName() + " " + loadedVariant(),
                 String.valueOf(Nd4j.getExecutioner().getEnvironmentInformation().get("blas.vendor")) + " " + mavenVersion("org.bytedeco", "openblas"),
                 core != null && !core.isBlank() ? core + " (OPENBLAS_CORETYPE)" : "chosen from the processor");
@@ -66,20 +68,17 @@ public record Machine(String processor, String instructionSets, String onednnIsa
         return null;
     }
 
-    static String processorModel() {
-        try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
-            return lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst()
-                    .orElse(System.getProperty("os.arch")) + " (" + Runtime.getRuntime().availableProcessors() + " cores)";
-        } catch (IOException | UncheckedIOException e) {
-            return System.getProperty("os.arch") + " (" + Runtime.getRuntime().availableProcessors() + " cores)";
-        }
+    /** The model name /proc/cpuinfo gives (the architecture where it names none), and the core count. */
+    private static String processorModel(List<String> cpuinfo) {
+        return cpuinfo.stream().filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst()
+                .orElse(System.getProperty("os.arch")) + " (" + Runtime.getRuntime().availableProcessors() + " cores)";
     }
 
-    private static Set<String> cpuFlags() {
+    private static List<String> cpuinfo() {
         try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
-            return lines.filter(l -> l.startsWith("flags")).findFirst().map(l -> Set.of(l.substring(l.indexOf(':') + 1).strip().split("\\s+"))).orElse(Set.of());
+            return lines.toList();
         } catch (IOException | UncheckedIOException e) {
-            return Set.of();
+            return List.of();
         }
     }
 
