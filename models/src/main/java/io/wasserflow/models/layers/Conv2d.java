@@ -8,7 +8,7 @@ public final class Conv2d implements Layer {
     private final String name;
     private final Param w, b;
     private final int k, stride, pad;
-    private INDArray x, xDot;
+    private INDArray x, xDot, yBar;
 
     /** @param weights [outC, inC, k, k] */
     public Conv2d(String name, INDArray weights, INDArray bias, int stride, int pad) {
@@ -28,6 +28,7 @@ public final class Conv2d implements Layer {
     }
 
     @Override public INDArray backward(INDArray yBar, boolean paramGrads) {
+        this.yBar = yBar;
         INDArray[] g = ConvOps.conv2dBackward(x, w.value, yBar, k, stride, pad);
         if (paramGrads) {
             w.grad.addi(g[1]);
@@ -48,6 +49,12 @@ public final class Conv2d implements Layer {
         INDArray xBar = null;
         if (yBar != null) xBar = backward(yBar, true);
         return new Adjoint(xBar, viaTangent[0]);
+    }
+
+    @Override public boolean piecewiseLinear() { return true; }
+
+    @Override public void tangentWeightGradient() {
+        w.grad.addi(ConvOps.conv2dBackward(xDot, w.value, yBar, k, stride, pad)[1]);
     }
 
     @Override public List<Param> params() { return List.of(w, b); }

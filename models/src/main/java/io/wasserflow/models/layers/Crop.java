@@ -43,5 +43,7 @@ public final class Crop implements Layer {
         return new Adjoint(yBar == null ? null : pad(yBar), pad(yDotBar));
     }
 
+    @Override public boolean piecewiseLinear() { return true; }
+
     @Override public long[] outputShape(long[] in) { return new long[] {in[0], height, width}; }
 }

@@ -8,7 +8,7 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Dense implements Layer {
     private final String name;
     private final Param w, b;
-    private INDArray x, xDot;
+    private INDArray x, xDot, yBar;
 
     public Dense(String name, INDArray weights, INDArray bias) {
         this.name = name;
@@ -28,6 +28,7 @@ public final class Dense implements Layer {
     }
 
     @Override public INDArray backward(INDArray yBar, boolean paramGrads) {
+        this.yBar = yBar;
         if (paramGrads) {
             Nd4j.gemm(x, yBar, w.grad, true, false, 1.0, 1.0); // W-bar += x^T y-bar
             addColumnSums(yBar, b.grad);
@@ -51,6 +52,12 @@ public final class Dense implements Layer {
             xBar = Nd4j.gemm(yBar, w.value, false, true);
         }
         return new Adjoint(xBar, xDotBar);
+    }
+
+    @Override public boolean piecewiseLinear() { return true; }
+
+    @Override public void tangentWeightGradient() {
+        Nd4j.gemm(xDot, yBar, w.grad, true, false, 1.0, 1.0);
     }
 
     /** target += 1^T a: a BLAS matrix-vector product, much faster than ND4J's column reduction. */

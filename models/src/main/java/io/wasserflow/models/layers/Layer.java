@@ -29,6 +29,22 @@ public interface Layer {
 
     Adjoint tangentBackward(INDArray yBar, INDArray yDotBar);
 
+    /**
+     * True when the layer is linear or piecewise linear in x (no curvature term): in a network of
+     * such layers the reverse pass over the tangent, seeded as the last input-only backward was, meets
+     * the same adjoints that backward did, so {@link #tangentWeightGradient} can replace it.
+     */
+    default boolean piecewiseLinear() {
+        return false;
+    }
+
+    /**
+     * The part of {@link #tangentBackward}(null, y-dot-bar) that backward did not compute: theta-bar
+     * from the tangent, with y-dot-bar taken as the y-bar of the latest {@link #backward}. Only valid in
+     * a network whose layers are all {@link #piecewiseLinear}; nothing for layers without parameters.
+     */
+    default void tangentWeightGradient() {}
+
     default List<Param> params() {
         return List.of();
     }

@@ -20,4 +20,6 @@ public final class LeakyRelu extends Pointwise {
     }
 
     @Override protected INDArray secondDerivative() { return null; }
+
+    @Override public boolean piecewiseLinear() { return true; }
 }

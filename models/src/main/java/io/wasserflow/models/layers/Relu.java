@@ -12,4 +12,6 @@ public final class Relu extends Pointwise {
     @Override protected INDArray derivative() { return x.gt(0).castTo(x.dataType()); }
 
     @Override protected INDArray secondDerivative() { return null; }
+
+    @Override public boolean piecewiseLinear() { return true; }
 }

@@ -36,5 +36,7 @@ public final class Reshape implements Layer {
         return new Adjoint(yBar == null ? null : to(yBar, inShape), to(yDotBar, inShape));
     }
 
+    @Override public boolean piecewiseLinear() { return true; }
+
     @Override public long[] outputShape(long[] in) { return shape.clone(); }
 }

@@ -76,8 +76,10 @@ public final class Penalty {
         INDArray v = e.g.mulColumnVector(e.excess.mul(2 * lambda / b).divi(e.norm));
         // 2. forward mode at x-hat along v: each output tangent is g_i . v_i
         INDArray outDot = critic.tangent(v.reshape('c', xHat.shape()));
-        // 3. reverse over (primal, tangent), seeded with 1 on every output tangent and 0 on the primal
-        critic.tangentBackward(null, Nd4j.onesLike(outDot));
+        // 3. reverse over (primal, tangent), seeded with 1 on every output tangent and 0 on the primal:
+        // for a piecewise-linear critic it retraces step 1's backward, whose adjoints the layers kept
+        if (critic.piecewiseLinear()) critic.tangentBackwardReusingAdjoints();
+        else critic.tangentBackward(null, Nd4j.onesLike(outDot));
         return new Result(e.value, e.norm.dup().data().asDouble());
     }
 }

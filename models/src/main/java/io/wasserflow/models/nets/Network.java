@@ -24,6 +24,7 @@ public final class Network {
     private final List<Integer> linearIndex = new ArrayList<>();
     /** Each layer's kernel name in the step profile: its kind, and a weighted layer's weight shape. */
     private final String[] kernels;
+    private final boolean piecewiseLinear;
 
     public Network(String role, long[] inputShape, List<Layer> layers) {
         this.role = role;
@@ -35,6 +36,7 @@ public final class Network {
         }
         this.kernels = layers.stream().map(l -> role + " " + l.getClass().getSimpleName()
                 + (l.params().isEmpty() ? "" : " " + java.util.Arrays.toString(l.params().get(0).value.shape()))).toArray(String[]::new);
+        this.piecewiseLinear = layers.stream().allMatch(Layer::piecewiseLinear);
     }
 
     public long[] inputShape() { return inputShape.clone(); }
@@ -104,6 +106,27 @@ public final class Network {
             StepProfile.kernel(kernels[i], "tangent", t);
         }
         return xDot;
+    }
+
+    /** Every layer is linear or piecewise linear (see {@link Layer#piecewiseLinear}). */
+    public boolean piecewiseLinear() {
+        return piecewiseLinear;
+    }
+
+    /**
+     * {@link #tangentBackward}(null, ones) after an input-only {@link #backward}(ones) at the same point,
+     * for a {@link #piecewiseLinear} network: the primal adjoint stays zero and each layer's
+     * y-dot-bar equals the y-bar that backward gave it, so only the tangents' weight gradients are
+     * left to add, without a second reverse pass. The same values, to the bit, at about half the cost.
+     */
+    public void tangentBackwardReusingAdjoints() {
+        if (!piecewiseLinear) throw new IllegalStateException(role + " has a layer with curvature: use tangentBackward");
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            if (layers.get(i).params().isEmpty()) continue;
+            long t = StepProfile.clock();
+            layers.get(i).tangentWeightGradient();
+            StepProfile.kernel(kernels[i], "tangent reverse (weights)", t);
+        }
     }
 
     /** Reverse pass over (primal, tangent); adds the weight gradient of the tangent's scalar. */
