@@ -53,7 +53,10 @@ class NormsTest {
             }
     }
 
-    /** Prometheus "le" buckets, checked against a linear scan, with weights exactly on edges, outside the range, NaN and infinite. */
+    /**
+     * Prometheus "le" buckets, checked against a linear scan, with weights exactly on edges, outside the
+     * range, NaN and infinite; a weight at either outer edge is inside the range (first or last bucket within).
+     */
     @Test
     void histogramBucketsEveryWeightByTheLeRule() {
         double[] edges = new double[31];
@@ -74,6 +77,7 @@ class NormsTest {
             for (double v : Norms.hostValues(w)) {
                 int i = 0;
                 while (i < edges.length && !(v <= edges[i])) i++;
+                if (v == edges[0]) i = 1;
                 expected[i]++;
             }
             assertArrayEquals(expected, h.counts());
@@ -81,6 +85,21 @@ class NormsTest {
             double finiteSum = 0;
             for (double v : Norms.hostValues(w)) if (Double.isFinite(v)) finiteSum += v;
             assertEquals(finiteSum, h.sum(), 1e-9, "non-finite weights are counted, never summed (a NaN _sum breaks the series)");
+        }
+    }
+
+    /** Issue 18 item 7: float32 weights clipped to +-c sit at +-(float) c, beyond the double edges, yet inside the range. */
+    @Test
+    void clippedFloatWeightsAtTheBoundCountInsideTheRange() {
+        for (double c : new double[] {0.1, 0.01, 0.001}) {
+            double[] edges = new double[21];
+            for (int i = 0; i <= 20; i++) edges[i] = -c + 2 * c * i / 20;
+            INDArray w = Nd4j.createFromArray((float) -c, (float) c, (float) c, 0f, Math.nextUp((float) c), -Math.nextUp((float) c));
+            long[] counts = WeightHistogram.of("critic", "dense1", w, edges).counts();
+            assertEquals(1, counts[1], "c = " + c + ": the weight at -c is in the first bucket inside");
+            assertEquals(2, counts[20], "c = " + c + ": the weights at +c are in the last bucket inside");
+            assertEquals(1, counts[0], "c = " + c + ": only the weight beyond -c is below the range");
+            assertEquals(1, counts[21], "c = " + c + ": only the weight beyond +c is above the range");
         }
     }
 }
