@@ -14,6 +14,8 @@ public enum Metric {
     CRITIC_STEP("wasserflow_critic_step", Type.GAUGE, "Progress: the current critic step"),
     WASSERSTEIN_ESTIMATE("wasserflow_wasserstein_estimate", Type.GAUGE,
             "Mean critic(real) minus mean critic(fake) on the latest critic batch (Wasserstein losses only)"),
+    NORMALIZED_WASSERSTEIN_ESTIMATE("wasserflow_normalized_wasserstein_estimate", Type.GAUGE,
+            "The Wasserstein estimate divided by the largest ||grad_x D|| at the batch's interpolates: every constraint on one, empirical, scale"),
     CRITIC_LOSS("wasserflow_critic_loss", Type.GAUGE, "Loss term: the critic's loss, penalty included"),
     GENERATOR_LOSS("wasserflow_generator_loss", Type.GAUGE, "Loss term: the generator's loss"),
     GRADIENT_PENALTY("wasserflow_gradient_penalty", Type.GAUGE, "Loss term: the critic's gradient penalty"),

@@ -31,6 +31,9 @@ public final class MetricRecords {
             c.gradientPenalty().ifPresent(p -> out.add(b.metric(Metric.GRADIENT_PENALTY, p, Map.of())));
             quantiles = c.inputGradientQuantiles();
             clipFractions = c.clipFractions();
+            double slope = quantiles.length == 0 ? Double.NaN : quantiles[quantiles.length - 1];
+            if (slope > 0 && Double.isFinite(slope))
+                c.wassersteinEstimate().ifPresent(w -> out.add(b.metric(Metric.NORMALIZED_WASSERSTEIN_ESTIMATE, w / slope, Map.of())));
         } else out.add(b.metric(Metric.GENERATOR_LOSS, r.loss(), Map.of()));
         for (LayerValue v : r.weightGradientNorms()) out.add(b.metric(Metric.GRADIENT_NORM, v.value(), layer(v)));
         for (LayerValue v : r.activationGradientNorms()) out.add(b.metric(Metric.ACTIVATION_GRADIENT_NORM, v.value(), layer(v)));

@@ -24,7 +24,8 @@ final class ExperimentMetrics {
     /** Figure 1 averages the per-layer norms of this many latest critic steps that published them: one step is noisy. */
     static final int FIGURE1_STEPS = 10;
     static final String W = Metric.WASSERSTEIN_ESTIMATE.id, CRITIC_LOSS = Metric.CRITIC_LOSS.id,
-            GENERATOR_LOSS = Metric.GENERATOR_LOSS.id, PENALTY = Metric.GRADIENT_PENALTY.id;
+            GENERATOR_LOSS = Metric.GENERATOR_LOSS.id, PENALTY = Metric.GRADIENT_PENALTY.id,
+            NORMALIZED_W = Metric.NORMALIZED_WASSERSTEIN_ESTIMATE.id;
 
     /** x (a step) and y values in arrival order. */
     static final class Series {
@@ -98,7 +99,7 @@ final class ExperimentMetrics {
         Metric metric = Metric.byId(name);
         if (metric == null) return;
         switch (metric) {
-            case WASSERSTEIN_ESTIMATE, GRADIENT_PENALTY -> series(scalars, name).add(m.getCriticStep(), v);
+            case WASSERSTEIN_ESTIMATE, NORMALIZED_WASSERSTEIN_ESTIMATE, GRADIENT_PENALTY -> series(scalars, name).add(m.getCriticStep(), v);
             case CRITIC_LOSS, GENERATOR_LOSS -> {
                 series(scalars, name).add(m.getCriticStep(), v);
                 diverged |= !Double.isFinite(v);

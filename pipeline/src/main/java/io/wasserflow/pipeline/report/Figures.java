@@ -99,6 +99,7 @@ final class Figures {
         md.append("## Wasserstein estimate and losses\n\n");
         String[][] figures = {
                 {ExperimentMetrics.W, "wasserstein.png", "Wasserstein estimate, mean D(real) − mean D(fake)"},
+                {ExperimentMetrics.NORMALIZED_W, "normalized-wasserstein.png", "Wasserstein estimate / max ‖∇ₓD‖ at the interpolates"},
                 {ExperimentMetrics.CRITIC_LOSS, "critic-loss.png", "Critic loss (penalty included)"},
                 {ExperimentMetrics.GENERATOR_LOSS, "generator-loss.png", "Generator loss"},
                 {ExperimentMetrics.PENALTY, "gradient-penalty.png", "Gradient penalty"}};
@@ -109,7 +110,10 @@ final class Figures {
                     && f[0].equals(ExperimentMetrics.W)) wassersteinByExperiment(series);
         }
         md.append("Long series are drawn as means over at most " + MAX_POINTS + " consecutive bins. The Wasserstein estimate should fall as the "
-                + "samples improve, for every constraint; GAN experiments have none.\n\n");
+                + "samples improve, for every constraint; GAN experiments have none. A critic kept K-Lipschitz for an unknown K estimates "
+                + "K W1, so raw estimates of different constraints are not comparable; divided by the critic's largest slope measured at the "
+                + "batch's interpolates (at the cadence it is measured: every step with a penalty, at the histogram cadence otherwise) they share "
+                + "one scale. An empirical scale, not a certified bound: the largest slope on a batch can miss the critic's steepest point.\n\n");
     }
 
     /** Each experiment's Wasserstein estimate on its own scale: a clipped critic's is orders of magnitude smaller than a penalised one's. */

@@ -129,6 +129,22 @@ class PrometheusPublisherTest {
         }
     }
 
+    /** The normalised estimate is the step's own estimate over the largest slope at its interpolates, and is published on every gp step. */
+    @Test
+    void normalizedEstimateIsTheEstimateOverTheLargestSlope() {
+        int published = 0;
+        for (List<TrainingMetric> step : steps) {
+            Map<String, Double> v = new HashMap<>();
+            for (TrainingMetric m : step) v.put(m.getName() + m.getLabels().getOrDefault("stat", ""), m.getValue());
+            if (!v.containsKey("wasserflow_wasserstein_estimate")) continue;
+            double w = v.get("wasserflow_wasserstein_estimate"), max = v.get("wasserflow_input_gradient_normmax");
+            assertTrue(max > 0);
+            assertEquals(w / max, v.get("wasserflow_normalized_wasserstein_estimate"), 0.0);
+            published++;
+        }
+        assertEquals(criticSteps, published, "one per critic step of a gp experiment");
+    }
+
     @Test
     void weightBucketsAreCumulativeAndAccumulateOverPublications() throws Exception {
         publishAll(endpoint.publisher());

@@ -89,7 +89,7 @@ class ReportTest {
         }
         assertEquals(written, linked, "report.md links exactly the figures written");
         for (String f : linked) assertTrue(image(f).getWidth() > 300, f);
-        for (String f : List.of("figure1-activation-gradients.png", "figure1-spread.png", "critic-weights.png", "wasserstein.png", "critic-loss.png",
+        for (String f : List.of("figure1-activation-gradients.png", "figure1-spread.png", "critic-weights.png", "wasserstein.png", "normalized-wasserstein.png", "critic-loss.png",
                 "generator-loss.png", "gradient-penalty.png", "quality-modes.png", "quality-high_quality_share.png", "quality-w1.png"))
             assertTrue(linked.contains(f), f + " in the report");
         for (String name : run.trainers().keySet()) {
