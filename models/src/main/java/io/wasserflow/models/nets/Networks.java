@@ -61,7 +61,8 @@ public final class Networks {
         return new Network("critic", dataShape, layers);
     }
 
-    public static Network generator(Architecture a, long[] dataShape, int zDim, Init init, Rng rng, DataType dtype) {
+    public static Network generator(Architecture architecture, long[] dataShape, int zDim, Init init, Rng rng, DataType dtype) {
+        Architecture a = architecture.generatorShape();
         List<Layer> layers = new ArrayList<>();
         boolean image = isImage(dataShape);
         long outputs = dataShape[0] * dataShape[1] * dataShape[2];

@@ -160,6 +160,8 @@ public record ExperimentConfig(
         public Builder architecture(Architecture architecture) { this.architecture = architecture; return this; }
         public Builder criticNorm(Architecture.Norm norm) { architecture = architecture.withNorms(norm, architecture.generatorNorm()); return this; }
         public Builder generatorNorm(Architecture.Norm norm) { architecture = architecture.withNorms(architecture.criticNorm(), norm); return this; }
+        /** The generator's own shape (null: the critic's). */
+        public Builder generatorArchitecture(Architecture shape) { architecture = architecture.withGenerator(shape); return this; }
         public Builder loss(Loss loss) { this.loss = loss; return this; }
         public Builder constraint(Constraint constraint) { this.constraint = constraint; return this; }
         public Builder init(Init init) { this.init = init; return this; }

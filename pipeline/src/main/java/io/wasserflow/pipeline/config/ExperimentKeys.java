@@ -42,6 +42,9 @@ final class ExperimentKeys {
     private static final Map<String, Architecture.Norm> GENERATOR_NORMS = names(entry("none", NONE), entry("batchnorm", BATCHNORM));
     private static final Map<String, DataType> PRECISIONS = names(entry("float32", DataType.FLOAT), entry("float64", DataType.DOUBLE));
 
+    /** The WGAN paper's MLP generator (section 4.3): 4 hidden ReLU layers of 512 units. */
+    static final int GENERATOR_MLP_DEPTH = 4, GENERATOR_MLP_WIDTH = 512;
+
     static final Key<String> NAME = key("name", ExperimentKeys::name, Builder::name);
     static final Key<Loss> LOSS = key("loss", n -> n.named("loss", LOSSES), Builder::loss);
     static final OneOf CONSTRAINT = oneOf("constraint", choice("clip"), choice("gp"), choice("lp"), choice("none"));
@@ -61,6 +64,11 @@ final class ExperimentKeys {
             key("architecture.mlp.depth",           n -> n.integer(0, 64),                     (b, d) -> b.architecture(Architecture.mlp(d, b.architecture().width()))),
             key("architecture.mlp.width",           n -> n.integer(1, 1 << 16),                (b, w) -> b.architecture(Architecture.mlp(b.architecture().depth(), w))),
             key("architecture.dcgan.base_channels", n -> n.integer(1, 1024),                   (b, c) -> b.architecture(Architecture.dcgan(c))),
+            oneOf("generator_architecture",
+                    choice("same", b -> b.generatorArchitecture(null)),
+                    choice("mlp", b -> b.generatorArchitecture(Architecture.mlp(GENERATOR_MLP_DEPTH, GENERATOR_MLP_WIDTH)))),
+            key("generator_architecture.mlp.depth", n -> n.integer(0, 64),                     (b, d) -> b.generatorArchitecture(Architecture.mlp(d, b.architecture().generatorShape().width()))),
+            key("generator_architecture.mlp.width", n -> n.integer(1, 1 << 16),                (b, w) -> b.generatorArchitecture(Architecture.mlp(b.architecture().generatorShape().depth(), w))),
             key("critic_norm",                      n -> n.oneOf(CRITIC_NORMS),                Builder::criticNorm),
             key("generator_norm",                   n -> n.oneOf(GENERATOR_NORMS),             Builder::generatorNorm),
             key("init",                             n -> n.named("init", INITS),               Builder::init),

@@ -88,6 +88,42 @@ class PresetsTest {
         assertEquals(new Constraint.GradientPenalty(0.1), c.experiments().get(3).constraint());
     }
 
+    /** Section 4.3's presets build the networks they name: batch norm in the generator, or an MLP generator against a DCGAN critic. */
+    @Test
+    void theSection43PresetsBuildTheirGenerators() throws Exception {
+        long[] fashion = {1, 28, 28};
+        java.util.function.Function<ExperimentConfig, io.wasserflow.models.nets.Network> generator = e -> io.wasserflow.models.nets.Networks.generator(
+                e.architecture(), fashion, e.zDim(), e.init(), new io.wasserflow.models.util.Rng(1), org.nd4j.linalg.api.buffer.DataType.FLOAT);
+        java.util.function.Function<ExperimentConfig, io.wasserflow.models.nets.Network> critic = e -> io.wasserflow.models.nets.Networks.critic(
+                e.architecture(), fashion, e.init(), new io.wasserflow.models.util.Rng(1), org.nd4j.linalg.api.buffer.DataType.FLOAT);
+        RunConfig bn = Presets.load("fashion-bn");
+        assertEquals(List.of("gan-bn", "wgan-clip-bn", "wgan-gp-bn", "gan", "wgan-clip", "wgan-gp"), bn.experiments().stream().map(ExperimentConfig::name).toList());
+        long dcganGenerator = 0;
+        for (ExperimentConfig e : bn.experiments()) {
+            long norms = generator.apply(e).layers().stream().filter(l -> l instanceof io.wasserflow.models.layers.BatchNorm).count();
+            assertEquals(e.name().endsWith("-bn") ? 3 : 0, norms, e.name() + ": batch norm after each hidden layer of the DCGAN generator, or none");
+            assertEquals(Architecture.Kind.DCGAN, e.architecture().kind());
+            if (!e.name().endsWith("-bn")) dcganGenerator = generator.apply(e).parameterCount();
+        }
+        RunConfig mlp = Presets.load("fashion-mlp");
+        for (ExperimentConfig e : mlp.experiments()) {
+            io.wasserflow.models.nets.Network g = generator.apply(e), d = critic.apply(e);
+            assertEquals(5, g.linearLayers().size(), e.name() + ": 4 hidden layers and the output");
+            assertTrue(g.linearLayers().stream().allMatch(l -> l instanceof io.wasserflow.models.layers.Dense), e.name());
+            assertEquals(List.of(784L), List.of(g.layers().get(g.layers().size() - 3).outputShape(new long[] {512})[0]), e.name() + ": 784 pixels out");
+            assertTrue(d.linearLayers().get(0) instanceof io.wasserflow.models.layers.Conv2d, e.name() + ": the DCGAN critic stays");
+            // the parameter counts the preset's comment states
+            assertEquals(1_256_208L, g.parameterCount(), e.name());
+        }
+        assertEquals(1_554_177L, dcganGenerator, "the DCGAN generator's parameter count in fashion-mlp.yaml's comment");
+        // the keys: a depth and width of one's own, and refusals that name the path
+        RunConfig own = RunConfig.parse("data: {dataset: fashion-mnist}\nexperiments: [{name: a, generator_architecture: {mlp: {depth: 2, width: 64}}}]\n");
+        assertEquals(3, generator.apply(own.experiments().get(0)).linearLayers().size());
+        ConfigException bad = assertThrows(ConfigException.class, () -> RunConfig.parse(
+                "data: {dataset: fashion-mnist}\nexperiments: [{name: a, generator_architecture: {mlp: {width: 0}}}]\n"));
+        assertTrue(bad.getMessage().contains("generator_architecture.mlp.width"), bad.getMessage());
+    }
+
     @Test
     void anUnknownNameListsThePresets(@TempDir Path work) {
         ConfigException e = assertThrows(ConfigException.class, () -> Presets.resolve("figure2", work));
