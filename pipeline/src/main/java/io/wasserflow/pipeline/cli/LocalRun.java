@@ -103,7 +103,7 @@ final class LocalRun {
         byte[] encoded = Codec.RUN_MANIFEST.encode(done);
         publish(bootstrap, topics.runs(), runId, encoded);
         Files.write(dir.manifest(), encoded);
-        summary(bootstrap, topics, runId, dir, metricsStart, results, digest);
+        summary(bootstrap, topics, runId, dir, metricsStart, results, digest, config.dataset());
         return done;
     }
 
@@ -195,8 +195,8 @@ final class LocalRun {
      * stood when the run started; the run's records also go to the folder's copy that report reads.
      */
     static void summary(String bootstrap, Topics topics, String runId, RunDir dir, Map<Integer, Long> metricsStart,
-            Map<String, ExperimentResult> results, String digest) throws Exception {
-        Map<String, Map<String, Double>> last = new HashMap<>();
+            Map<String, ExperimentResult> results, String digest, String dataset) throws Exception {
+        Map<String, Map<String, Double>> last = new HashMap<>(), quality = new HashMap<>();
         try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(bootstrap);
                 var copy = new java.io.DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(dir.metrics())))) {
             List<TopicPartition> parts = c.partitionsFor(topics.metrics()).stream().map(i -> new TopicPartition(topics.metrics(), i.partition())).toList();
@@ -211,6 +211,8 @@ final class LocalRun {
                     copy.write(r.value());
                     if (m.getLabels().isEmpty())
                         last.computeIfAbsent(m.getExperiment(), k -> new HashMap<>()).put(m.getName(), m.getValue());
+                    else if (m.getName().equals(Metric.SAMPLE_QUALITY.id) && m.getLabels().containsKey("measure"))
+                        quality.computeIfAbsent(m.getExperiment(), k -> new HashMap<>()).put(m.getLabels().get("measure"), m.getValue());
                 }
         }
         System.out.println();
@@ -222,7 +224,31 @@ final class LocalRun {
                     m.getOrDefault(Metric.IMAGES_PER_SECOND.id, Double.NaN), r.parameterDigest().substring(0, 16));
         }
         System.out.println("run " + runId + " finished; final parameters digest " + digest.substring(0, 16));
+        String seen = whatYouSee(dataset, results.keySet(), quality);
+        if (seen != null) System.out.println(seen);
         hints(runId, dir, results.keySet().iterator().next());
+    }
+
+    /**
+     * One line on what the pictures show, from the last sample-quality records: the modes each
+     * experiment covers on Gaussian mixtures, the Frechet distance on images. Null when none was measured.
+     */
+    static String whatYouSee(String dataset, java.util.Collection<String> experiments, Map<String, Map<String, Double>> quality) {
+        io.wasserflow.models.data.Toy2D toy = io.wasserflow.models.data.Toy2D.byId(dataset);
+        boolean modes = toy != null && toy.centres().length > 0;
+        String measure = modes ? "modes" : toy != null ? "w1" : "frechet_distance";
+        List<String> parts = new java.util.ArrayList<>();
+        for (String e : experiments) {
+            Double v = quality.getOrDefault(e, Map.of()).get(measure);
+            if (v != null) parts.add(modes ? String.format(Locale.ROOT, "%s %.0f/%d", e, v, toy.centres().length) : String.format(Locale.ROOT, "%s %.3g", e, v));
+        }
+        if (parts.isEmpty()) return null;
+        if (modes) return "what you see: each experiment's samples (blue) over the real data (grey); modes covered at the last samples step (at least "
+                + String.format(Locale.ROOT, "%.0f%% of the samples within %.2g of a centre): ", 100 * io.wasserflow.models.diagnostics.ToyQuality.MODE_SHARE,
+                        io.wasserflow.models.diagnostics.ToyQuality.MODE_RADIUS) + String.join(", ", parts);
+        if (toy != null) return "what you see: each experiment's samples over the real data; sliced W1 to real data at the last samples step (lower is closer): "
+                + String.join(", ", parts);
+        return "what you see: sample grids over training; Frechet distance to real images at the last samples step (lower is closer): " + String.join(", ", parts);
     }
 
     /** Where the run's pictures are and what to do with a finished run. */
