@@ -58,6 +58,8 @@ final class ExperimentMetrics {
     final Map<String, Series> scalars = new LinkedHashMap<>();
     /** Sample quality by measure, over generator steps. */
     final Map<String, Series> quality = new LinkedHashMap<>();
+    /** The same, over the critic steps at which each was measured (to pair it with the estimate). */
+    final Map<String, Series> qualityAtCriticStep = new LinkedHashMap<>();
     long generatorSteps, criticSteps;
     boolean diverged;
 
@@ -106,7 +108,10 @@ final class ExperimentMetrics {
                 stepKind = metric == Metric.CRITIC_LOSS ? StepReport.Kind.CRITIC : StepReport.Kind.GENERATOR;
                 stepLoss = v;
             }
-            case SAMPLE_QUALITY -> series(quality, labels.getOrDefault("measure", "value")).add(m.getGeneratorStep(), v);
+            case SAMPLE_QUALITY -> {
+                series(quality, labels.getOrDefault("measure", "value")).add(m.getGeneratorStep(), v);
+                series(qualityAtCriticStep, labels.getOrDefault("measure", "value")).add(m.getCriticStep(), v);
+            }
             case GRADIENT_NORM -> stepNorms.add(new LayerValue(network, layer, v));
             case ACTIVATION_GRADIENT_NORM -> {
                 if (!critic) return;

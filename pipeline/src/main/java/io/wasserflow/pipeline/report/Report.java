@@ -76,6 +76,7 @@ public final class Report {
         figures.weights();
         figures.scalars();
         figures.quality();
+        EstimateAgainstQuality.write(r.experiments, r.run.folder(), out, r.md, r::copy);
         r.samples();
         r.alerts();
         r.md.append("## Config\n\n```yaml\n").append(r.run.config().yaml().strip()).append("\n```\n");

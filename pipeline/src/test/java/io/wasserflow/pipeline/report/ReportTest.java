@@ -92,6 +92,12 @@ class ReportTest {
         for (String f : List.of("figure1-activation-gradients.png", "figure1-spread.png", "critic-weights.png", "wasserstein.png", "normalized-wasserstein.png", "critic-loss.png",
                 "generator-loss.png", "gradient-penalty.png", "quality-modes.png", "quality-high_quality_share.png", "quality-w1.png"))
             assertTrue(linked.contains(f), f + " in the report");
+        for (String name : List.of("clip", "gp")) { // the GAN has no estimate
+            assertTrue(linked.contains("estimate-quality-" + name + ".png"), "the estimate against quality for " + name);
+            assertTrue(markdown.matches("(?s).*### " + name + "\\n\\n!\\[estimate and quality.*?Spearman's ρ between the estimate and w1 over 3 samples steps: \\*\\*-?[01]\\.\\d\\d\\*\\*.*"),
+                    "Spearman's rho for " + name);
+        }
+        assertTrue(!linked.contains("estimate-quality-gan.png"), "a GAN publishes no Wasserstein estimate");
         for (String name : run.trainers().keySet()) {
             assertTrue(linked.contains("samples/" + name + ".png"), "latest samples of " + name);
             assertTrue(linked.stream().filter(f -> f.startsWith("samples/" + name + "-g")).count() >= 2, "samples of " + name + " over time");
