@@ -28,7 +28,17 @@ public final class Diagnostics {
     /** An experiment's state when it changes: training, diverged, finished. */
     public static final OutputTag<ExperimentState> STATES = new OutputTag<>("states", TypeInformation.of(ExperimentState.class));
 
-    public record SamplePicture(String run, String experiment, long generatorStep, byte[] png) {}
+    /**
+     * A picture of one generator step: {@code kind} is {@link #SAMPLE_PICTURES} (the generator's samples) or
+     * {@link #LANDSCAPES} (a 2-D critic's landscape), the folder and URL path it is served under.
+     */
+    public record SamplePicture(String run, String experiment, long generatorStep, byte[] png, String kind) {
+        public SamplePicture(String run, String experiment, long generatorStep, byte[] png) {
+            this(run, experiment, generatorStep, png, SAMPLE_PICTURES);
+        }
+    }
+
+    public static final String SAMPLE_PICTURES = "samples", LANDSCAPES = "landscapes";
 
     public record AlertCheck(String run, String experiment, long criticStep, List<GradientDetector.Alert> changes, long timeMs) {}
 

@@ -98,6 +98,8 @@ final class ExperimentRunner {
         Sampler.Samples s = sampler.sample(trainer);
         out.metrics(s.quality());
         out.sample(new SamplePicture(runId, name(), trainer.generatorSteps(), s.png()));
+        byte[] landscape = sampler.landscape(trainer);
+        if (landscape != null) out.sample(new SamplePicture(runId, name(), trainer.generatorSteps(), landscape, Diagnostics.LANDSCAPES));
     }
 
     /**

@@ -92,4 +92,9 @@ final class Sampler {
     private TrainingMetric quality(Trainer t, String measure, double value) {
         return MetricRecords.quality(runId, t.config().name(), t.generatorSteps(), t.criticSteps(), measure, value, System.currentTimeMillis());
     }
+
+    /** The critic's landscape for 2-D data (null for images): {@link LandscapePicture}. */
+    byte[] landscape(Trainer t) {
+        return LandscapePicture.of(t, dataset);
+    }
 }

@@ -78,6 +78,7 @@ public final class Report {
         figures.quality();
         EstimateAgainstQuality.write(r.experiments, r.run.folder(), out, r.md, r::copy);
         r.samples();
+        r.landscapes();
         r.alerts();
         r.md.append("## Config\n\n```yaml\n").append(r.run.config().yaml().strip()).append("\n```\n");
         Path file = out.resolve(REPORT);
@@ -163,6 +164,39 @@ public final class Report {
                 head.append(" generator step ").append(s).append(" |");
                 rule.append(" --- |");
                 row.append(' ').append(copy(overTime.get(s), name + " at generator step " + s)).append(" |");
+            }
+            md.append(head).append('\n').append(rule).append('\n').append(row).append("\n\n");
+        }
+    }
+
+    /** The 2-D critics' landscapes at up to six stages, one row per experiment. */
+    private void landscapes() throws IOException {
+        boolean headed = false;
+        for (ExperimentMetrics e : experiments.values()) {
+            String name = e.config.name();
+            SortedMap<Long, Path> overTime = run.folder().picturesOverTime(io.wasserflow.pipeline.job.Diagnostics.LANDSCAPES, name);
+            if (overTime.isEmpty()) continue;
+            if (!headed) {
+                md.append("## The critic's landscape\n\nThe critic's value over the plane (colour), its gradient (arrows, one scale per picture), "
+                        + "real points (white) and generated ones (orange), at the samples steps: as the WGAN-GP toy code draws it. "
+                        + "A penalised critic's slope is about 1 between the data and the samples; a clipped critic's is small and nearly constant.\n\n");
+                headed = true;
+            }
+            List<Long> steps = List.copyOf(overTime.keySet()), shown = new ArrayList<>();
+            int k = Math.min(EstimateAgainstQuality.STAGES, steps.size());
+            for (int i = 0; i < k; i++) {
+                long s = steps.get(k == 1 ? steps.size() - 1 : (int) Math.round((double) i * (steps.size() - 1) / (k - 1)));
+                if (!shown.contains(s)) shown.add(s);
+            }
+            StringBuilder head = new StringBuilder("| |"), rule = new StringBuilder("| --- |"), row = new StringBuilder("| " + name + " |");
+            for (long s : shown) {
+                head.append(" step ").append(s).append(" |");
+                rule.append(" --- |");
+                Path target = out.resolve(io.wasserflow.pipeline.job.Diagnostics.LANDSCAPES).resolve(overTime.get(s).getFileName());
+                Files.createDirectories(target.getParent());
+                Files.copy(overTime.get(s), target, StandardCopyOption.REPLACE_EXISTING);
+                row.append(" ![landscape of ").append(name).append(" at generator step ").append(s).append("](")
+                        .append(io.wasserflow.pipeline.job.Diagnostics.LANDSCAPES).append('/').append(overTime.get(s).getFileName()).append(") |");
             }
             md.append(head).append('\n').append(rule).append('\n').append(row).append("\n\n");
         }

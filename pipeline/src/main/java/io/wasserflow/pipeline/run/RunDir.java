@@ -104,9 +104,30 @@ public record RunDir(String path) implements Serializable {
 
     /** A sample picture at a generator step, kept as {@code <experiment>-g<step>.png} and as the latest. */
     public void writeSample(String experiment, long generatorStep, byte[] png) throws IOException {
-        Files.createDirectories(samples());
-        Files.write(samples().resolve(String.format(Locale.ROOT, "%s-g%06d.png", experiment, generatorStep)), png);
-        Files.write(samples().resolve(experiment + ".png"), png);
+        writePicture(SAMPLES, experiment, generatorStep, png);
+    }
+
+    /** A picture of kind {@code kind} (a folder of the run's: samples, landscapes), by step and as the latest. */
+    public void writePicture(String kind, String experiment, long generatorStep, byte[] png) throws IOException {
+        Path folder = dir().resolve(kind);
+        Files.createDirectories(folder);
+        Files.write(folder.resolve(String.format(Locale.ROOT, "%s-g%06d.png", experiment, generatorStep)), png);
+        Files.write(folder.resolve(experiment + ".png"), png);
+    }
+
+    /** The experiment's pictures of one kind by generator step. */
+    public SortedMap<Long, Path> picturesOverTime(String kind, String experiment) throws IOException {
+        SortedMap<Long, Path> out = new TreeMap<>();
+        Path folder = dir().resolve(kind);
+        if (!Files.isDirectory(folder)) return out;
+        Pattern name = Pattern.compile(Pattern.quote(experiment) + "-g(\\d+)\\.png");
+        try (Stream<Path> s = Files.list(folder)) {
+            s.forEach(p -> {
+                Matcher m = name.matcher(p.getFileName().toString());
+                if (m.matches()) out.put(Long.parseLong(m.group(1)), p);
+            });
+        }
+        return out;
     }
 
     /** The latest sample picture of an experiment, or null. */
@@ -117,16 +138,7 @@ public record RunDir(String path) implements Serializable {
 
     /** The experiment's sample pictures by generator step. */
     public SortedMap<Long, Path> samplesOverTime(String experiment) throws IOException {
-        SortedMap<Long, Path> out = new TreeMap<>();
-        if (!Files.isDirectory(samples())) return out;
-        Pattern name = Pattern.compile(Pattern.quote(experiment) + "-g(\\d+)\\.png");
-        try (Stream<Path> s = Files.list(samples())) {
-            s.forEach(p -> {
-                Matcher m = name.matcher(p.getFileName().toString());
-                if (m.matches()) out.put(Long.parseLong(m.group(1)), p);
-            });
-        }
-        return out;
+        return picturesOverTime(SAMPLES, experiment);
     }
 
     /** Every sample picture, by name. */

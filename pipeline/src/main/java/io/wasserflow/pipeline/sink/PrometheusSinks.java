@@ -46,7 +46,7 @@ public final class PrometheusSinks {
     }
 
     public static ForEachSink<SamplePicture> samples() {
-        return on((endpoint, s) -> endpoint.putSample(s.run(), s.experiment(), s.png()));
+        return on((endpoint, s) -> endpoint.putPicture(s.kind(), s.run(), s.experiment(), s.png()));
     }
 
     public static ForEachSink<ExperimentState> states() {

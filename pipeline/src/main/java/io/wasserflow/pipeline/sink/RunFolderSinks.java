@@ -8,6 +8,6 @@ public final class RunFolderSinks {
     private RunFolderSinks() {}
 
     public static ForEachSink<SamplePicture> samples(RunDir dir) {
-        return new ForEachSink<>(() -> s -> dir.writeSample(s.experiment(), s.generatorStep(), s.png()));
+        return new ForEachSink<>(() -> s -> dir.writePicture(s.kind(), s.experiment(), s.generatorStep(), s.png()));
     }
 }

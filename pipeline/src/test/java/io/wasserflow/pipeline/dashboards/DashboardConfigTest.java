@@ -338,11 +338,17 @@ class DashboardConfigTest {
         assertEquals("{{le}}", ht.path("legendFormat").asText());
         assertTrue(ht.path("expr").asText().contains("increase(wasserflow_weight_bucket{") && ht.path("expr").asText().contains("[$__rate_interval]"));
 
-        JsonNode image = onlyPanel(panels, "text");
-        assertEquals("experiment", image.path("repeat").asText());
-        assertEquals("html", image.path("options").path("mode").asText());
-        assertTrue(image.path("options").path("content").asText().contains("<img src=\"http://localhost:9464/samples/$run/$experiment.png"),
-                "the sample grid must come from the endpoint of SPEC §6");
+        java.util.List<JsonNode> pictures = new java.util.ArrayList<>();
+        for (JsonNode p : panels) if (p.path("type").asText().equals("text")) pictures.add(p);
+        assertEquals(2, pictures.size(), "two picture panels: samples and critic landscapes");
+        for (int i = 0; i < 2; i++) {
+            JsonNode image = pictures.get(i);
+            String kind = i == 0 ? "samples" : "landscapes";
+            assertEquals("experiment", image.path("repeat").asText());
+            assertEquals("html", image.path("options").path("mode").asText());
+            assertTrue(image.path("options").path("content").asText().contains("<img src=\"http://localhost:9464/" + kind + "/$run/$experiment.png"),
+                    "the " + kind + " picture must come from the endpoint of SPEC §6");
+        }
 
         for (JsonNode p : panels)
             if (p.has("repeat")) assertEquals("experiment", p.path("repeat").asText(), p.path("title") + " repeats by another variable");

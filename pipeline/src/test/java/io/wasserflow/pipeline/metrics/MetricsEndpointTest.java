@@ -138,6 +138,11 @@ class MetricsEndpointTest {
             assertEquals(404, get(endpoint.port(), "/samples/run-1/clip.png").statusCode());
             assertEquals(404, get(endpoint.port(), "/samples/run-2/gp.png").statusCode());
             assertEquals(404, get(endpoint.port(), "/samples/run-1/gp").statusCode());
+            // the critic's landscape of 2-D data, beside the samples
+            assertEquals(404, get(endpoint.port(), "/landscapes/run-1/gp.png").statusCode());
+            endpoint.putPicture("landscapes", "run-1", "gp", older);
+            assertArrayEquals(older, get(endpoint.port(), "/landscapes/run-1/gp.png").body());
+            assertArrayEquals(latest, get(endpoint.port(), "/samples/run-1/gp.png").body());
         }
     }
 

@@ -98,6 +98,8 @@ class ReportTest {
                     "Spearman's rho for " + name);
         }
         assertTrue(!linked.contains("estimate-quality-gan.png"), "a GAN publishes no Wasserstein estimate");
+        for (String name : run.trainers().keySet())
+            assertEquals(3, linked.stream().filter(f -> f.startsWith("landscapes/" + name + "-g")).count(), "the landscape of " + name + " at its 3 samples steps");
         for (String name : run.trainers().keySet()) {
             assertTrue(linked.contains("samples/" + name + ".png"), "latest samples of " + name);
             assertTrue(linked.stream().filter(f -> f.startsWith("samples/" + name + "-g")).count() >= 2, "samples of " + name + " over time");

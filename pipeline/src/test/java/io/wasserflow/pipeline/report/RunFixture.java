@@ -110,6 +110,10 @@ record RunFixture(Path workdir, String runId, RunConfig config, List<TrainingMet
         byte[] png = Scatter.png(fake, real, String.format(Locale.ROOT, "%s, generator step %d: %d/%d modes", c.name(), g, q.modes(), q.totalModes()));
         Files.write(dir.resolve("samples").resolve(String.format(Locale.ROOT, "%s-g%06d.png", c.name(), g)), png);
         Files.write(dir.resolve("samples").resolve(c.name() + ".png"), png);
+        byte[] landscape = io.wasserflow.pipeline.job.LandscapePicture.of(t, data.id); // as the job draws it at each samples step
+        Files.createDirectories(dir.resolve("landscapes"));
+        Files.write(dir.resolve("landscapes").resolve(String.format(Locale.ROOT, "%s-g%06d.png", c.name(), g)), landscape);
+        Files.write(dir.resolve("landscapes").resolve(c.name() + ".png"), landscape);
         List<TrainingMetric> out = new ArrayList<>();
         Map<String, Double> measures = new LinkedHashMap<>();
         measures.put("modes", (double) q.modes());
