@@ -57,6 +57,9 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     WorkdirOption workdirOption;
 
+    @Mixin
+    MetricsBindOption metricsBind;
+
     @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST's folder (default: the Debian package's)")
     Path dataDir;
 

@@ -31,6 +31,9 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     WorkdirOption workdirOption;
 
+    @Mixin
+    MetricsBindOption metricsBind;
+
     @Option(names = "--run-id", paramLabel = "ID", description = "the run's id (default: a new one, from the time)")
     String runId;
 

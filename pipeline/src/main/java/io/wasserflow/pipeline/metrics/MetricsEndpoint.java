@@ -17,11 +17,19 @@ import org.slf4j.LoggerFactory;
  * for each experiment's latest sample grid, on one port. The first {@link #acquire()} starts it on
  * the first free port of 9464-9473 (the base is set by the system property
  * {@value #PORT_PROPERTY}); the last {@link #release()} closes it.
+ * <p>
+ * It listens on loopback unless told otherwise: nothing a local run serves is reachable from
+ * another machine. The system property {@value #BIND_PROPERTY} (or the environment variable
+ * {@value #BIND_ENV}; the flag {@code --metrics-bind} of demo and train sets the property) names
+ * the address to bind, {@code 0.0.0.0} for all interfaces, as a cluster's TaskManagers need for
+ * Prometheus to scrape them (docker-compose.yml sets it).
  */
 public final class MetricsEndpoint implements AutoCloseable {
     /** SPEC §7: the metrics port, and the size of the range tried from it, 9464-9473. */
     public static final int DEFAULT_PORT = 9464, PORTS = 10;
-    public static final String PORT_PROPERTY = "wasserflow.metrics.port";
+    public static final String PORT_PROPERTY = "wasserflow.metrics.port", BIND_PROPERTY = "wasserflow.metrics.bind", BIND_ENV = "WASSERFLOW_METRICS_BIND";
+    /** The address bound when none is named: loopback. */
+    public static final String DEFAULT_BIND = "127.0.0.1";
     private static final Logger LOG = LoggerFactory.getLogger(MetricsEndpoint.class);
 
     private static MetricsEndpoint current;
@@ -33,10 +41,39 @@ public final class MetricsEndpoint implements AutoCloseable {
     private final Map<String, byte[]> samples = new ConcurrentHashMap<>(); // by request path
     private final HTTPServer server;
 
+    private final String address;
+
     private MetricsEndpoint(int base) {
+        address = bindAddress();
         server = bind(base);
         String taken = port() == base ? "" : port() == base + 1 ? " (" + base + " taken)" : " (" + base + "-" + (port() - 1) + " taken)";
-        LOG.info("Prometheus metrics at http://0.0.0.0:{}/metrics{}", port(), taken);
+        LOG.info("Prometheus metrics at http://{}:{}/metrics{}", address, port(), taken);
+    }
+
+    /** The address this endpoint was bound to (127.0.0.1 unless configured). */
+    public String address() {
+        return address;
+    }
+
+    /** The configured address: the system property, else the environment variable, else loopback; refused in one line when it is no address of this host. */
+    static String bindAddress() {
+        String given = System.getProperty(BIND_PROPERTY);
+        String source = BIND_PROPERTY;
+        if (given == null || given.isBlank()) {
+            given = System.getenv(BIND_ENV);
+            source = BIND_ENV;
+        }
+        if (given == null || given.isBlank()) return DEFAULT_BIND;
+        given = given.trim();
+        if (given.equals("*")) return "0.0.0.0";
+        try {
+            java.net.InetAddress a = java.net.InetAddress.getByName(given);
+            if (!a.isAnyLocalAddress() && java.net.NetworkInterface.getByInetAddress(a) == null)
+                throw new IllegalArgumentException(source + " must be an address of this host (127.0.0.1, 0.0.0.0 for all interfaces, or an interface's), got '" + given + "'");
+            return a.getHostAddress();
+        } catch (java.net.UnknownHostException | java.net.SocketException e) {
+            throw new IllegalArgumentException(source + " must be an address of this host (127.0.0.1, 0.0.0.0 for all interfaces, or an interface's), got '" + given + "'");
+        }
     }
 
     /** The JVM's endpoint, started if no one holds it; every call needs a {@link #release()}. */
@@ -89,7 +126,7 @@ public final class MetricsEndpoint implements AutoCloseable {
     private HTTPServer bind(int base) {
         for (int port = base; port < base + PORTS; port++) {
             try {
-                return HTTPServer.builder().port(port).registry(registry).defaultHandler(this::serveSample).buildAndStart();
+                return HTTPServer.builder().hostname(address).port(port).registry(registry).defaultHandler(this::serveSample).buildAndStart();
             } catch (BindException taken) {
                 // try the next port of the range
             } catch (IOException e) {

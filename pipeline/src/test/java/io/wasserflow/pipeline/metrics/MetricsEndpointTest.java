@@ -154,4 +154,54 @@ class MetricsEndpointTest {
         assertTrue(ImageIO.write(image, "png", out));
         return out.toByteArray();
     }
+
+    /**
+     * Issue 21: loopback unless configured. The kernel's own table of listening sockets
+     * (/proc/net/tcp and tcp6) says which address the port is bound to; no traffic leaves loopback.
+     */
+    @Test
+    void listensOnLoopbackByDefaultAndOnAllInterfacesWhenConfigured() throws Exception {
+        try (MetricsEndpoint endpoint = MetricsEndpoint.acquire()) {
+            assertEquals("127.0.0.1", endpoint.address());
+            assertEquals(java.util.Set.of("127.0.0.1"), listening(endpoint.port()));
+            assertEquals(200, get(endpoint.port(), "/metrics").statusCode());
+        }
+        System.setProperty(MetricsEndpoint.BIND_PROPERTY, "0.0.0.0");
+        try (MetricsEndpoint endpoint = MetricsEndpoint.acquire()) {
+            assertEquals("0.0.0.0", endpoint.address());
+            assertEquals(java.util.Set.of("0.0.0.0"), listening(endpoint.port()));
+        } finally {
+            System.clearProperty(MetricsEndpoint.BIND_PROPERTY);
+        }
+        System.setProperty(MetricsEndpoint.BIND_PROPERTY, "203.0.113.7"); // TEST-NET-3: no interface of this host
+        try {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, MetricsEndpoint::acquire);
+            assertEquals("wasserflow.metrics.bind must be an address of this host (127.0.0.1, 0.0.0.0 for all interfaces, or an interface's), got '203.0.113.7'",
+                    e.getMessage());
+        } finally {
+            System.clearProperty(MetricsEndpoint.BIND_PROPERTY);
+        }
+    }
+
+    /** The local addresses with a socket listening on this port, from /proc/net/tcp (IPv4) and tcp6 (IPv6; :: and the mapped forms read as 0.0.0.0 or the IPv4 address). */
+    static java.util.Set<String> listening(int port) throws Exception {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        for (String table : new String[] {"/proc/net/tcp", "/proc/net/tcp6"}) {
+            java.nio.file.Path p = java.nio.file.Path.of(table);
+            if (!java.nio.file.Files.exists(p)) continue;
+            for (String line : java.nio.file.Files.readAllLines(p).subList(1, java.nio.file.Files.readAllLines(p).size())) {
+                String[] f = line.trim().split("\\s+");
+                String[] local = f[1].split(":");
+                if (!f[3].equals("0A") || Integer.parseInt(local[1], 16) != port) continue; // 0A: LISTEN
+                String hex = local[0];
+                if (hex.length() == 32) { // IPv6: the wildcard, or an IPv4-mapped address in its last 32 bits
+                    if (hex.equals("00000000000000000000000000000000")) { out.add("0.0.0.0"); continue; }
+                    hex = hex.substring(24);
+                }
+                long v = Long.parseLong(hex, 16); // little-endian bytes
+                out.add((v & 0xff) + "." + ((v >> 8) & 0xff) + "." + ((v >> 16) & 0xff) + "." + ((v >> 24) & 0xff));
+            }
+        }
+        return out;
+    }
 }
