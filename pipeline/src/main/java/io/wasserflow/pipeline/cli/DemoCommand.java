@@ -79,6 +79,7 @@ final class DemoCommand implements Callable<Integer> {
         } else {
             config = RunConfig.parse(RunConfig.defaultYaml(dataset));
         }
+        io.wasserflow.pipeline.config.MemoryCheck.check(config); // before the broker, the data and the job
         Dataset data = Datasets.open(config.dataset(), dataDir, 1);
 
         long images = 0;

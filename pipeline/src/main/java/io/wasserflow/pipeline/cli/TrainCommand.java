@@ -40,6 +40,7 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RunConfig config = Presets.load(configSpec);
+        io.wasserflow.pipeline.config.MemoryCheck.check(config); // its experiments train in this JVM (a MiniCluster)
         checkFrom(from); // after the config, so a bad config is named first
         String runId = this.runId != null ? this.runId : newRunId();
         if (!runId.matches("[A-Za-z0-9][A-Za-z0-9_.-]*"))
