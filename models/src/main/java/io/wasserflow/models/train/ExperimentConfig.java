@@ -215,6 +215,9 @@ public record ExperimentConfig(
         /** The architecture so far, for a change to one of its parameters. */
         public Architecture architecture() { return architecture; }
 
+        /** The fixed generator so far (null: trained), for a change to one of its parameters. */
+        public FixedGaussian fixedGenerator() { return fixedGenerator; }
+
         /** The optimizer so far, for a change to one of its parameters. */
         public OptimizerConfig optimizer() { return optimizer; }
 

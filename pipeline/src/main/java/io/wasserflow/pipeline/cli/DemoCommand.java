@@ -41,7 +41,7 @@ final class DemoCommand implements Callable<Integer> {
             description = "one of ${COMPLETION-CANDIDATES} (default: fashion-mnist when installed, else shapes)")
     String dataset;
 
-    @Option(names = "--steps", paramLabel = "N", description = "generator steps per experiment; 0 trains until Ctrl-C")
+    @Option(names = "--steps", paramLabel = "N", description = "generator steps per experiment (critic steps where the generator is fixed); 0 trains until Ctrl-C")
     int steps = 100;
 
     @Option(names = "--config", paramLabel = "FILE|PRESET", description = "the experiments (a YAML file or a preset's name) in place of the default")
@@ -56,7 +56,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path workdir = workdirOption.dir;
-        if (steps < 0) throw new BadInputException("--steps must be 0 (train until interrupted) or a number of generator steps, not " + steps);
+        if (steps < 0) throw new BadInputException("--steps must be 0 (train until interrupted) or a number of generator steps (critic steps where the generator is fixed), not " + steps);
         RunConfig config;
         if (configSpec != null) {
             config = Presets.load(configSpec);
@@ -96,11 +96,9 @@ final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Real images an experiment consumes in N generator steps: one batch per critic step. */
-    static long imagesFor(ExperimentConfig c, int generatorSteps) {
-        long critic = 0;
-        for (long g = 0; g < generatorSteps; g++) critic += c.criticStepsBefore(g);
-        return critic * c.batchSize();
+    /** Real images an experiment consumes in N steps (generator steps, or critic steps for a fixed generator): one batch per critic step. */
+    static long imagesFor(ExperimentConfig c, int steps) {
+        return c.criticStepsIn(steps) * c.batchSize();
     }
 
     /**
