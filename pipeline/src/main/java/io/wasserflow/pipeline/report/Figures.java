@@ -81,10 +81,9 @@ final class Figures {
             double muF = e.getValue().fakeMean(), mean = Math.abs(p.meanSlope(muF, muR));
             boolean wasserstein = c.loss().isWasserstein();
             functions.series(wasserstein ? name + " critic, rescaled" : name + " D = σ(logit)", p.x(), wasserstein ? rescaled(p.d()) : p.d());
-            slopes.series(name + (wasserstein ? " |dD/dx| = |generator gradient|" : " |dD/dx|"), p.x(), relative(p.slope(), mean));
+            slopes.series(name + " |dD/dx|", p.x(), relative(p.slope(), mean)); // a WGAN generator's gradient too
             if (!wasserstein)
-                slopes.series(name + (c.loss() == Loss.GAN_MINIMAX ? " |d log(1 − D)/dx| (minimax generator)" : " |d log D/dx| (non-saturating generator)"),
-                        p.x(), relative(p.generatorGradient(), mean));
+                slopes.series(name + (c.loss() == Loss.GAN_MINIMAX ? " |d log(1−D)/dx|" : " |d log D/dx|"), p.x(), relative(p.generatorGradient(), mean));
             md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s |%n", name, c.loss().id, num(muF), num(p.dAt(muF)), num(p.dAt(muR)), num(mean),
                     num(p.absSlopeAt(muF) / mean), num(p.absGeneratorGradientAt(muF) / mean)));
             if (first == null) first = p;
@@ -99,7 +98,7 @@ final class Figures {
                 + "these points); the fake is held fixed, so every step trained the critic. Top: a GAN's D = σ(logit), a Wasserstein critic rescaled "
                 + "to [0, 1] over the grid (its scale under clipping is arbitrary), and the two densities. A well trained discriminator is a step: "
                 + "near 0 around the fakes, near 1 around the reals. Bottom, on a log axis: |dD/dx| and the gradient the generator would follow "
-                + "(minimax GAN: d log(1 − D)/dx = −D·logit′; WGAN: dD/dx), each divided by the function's own mean slope between the modes. "
+                + "(minimax GAN: d log(1 − D)/dx = −D·logit′; non-saturating GAN: d log D/dx; WGAN: dD/dx itself, one line), each divided by the function's own mean slope between the modes. "
                 + "The discriminator's slope and the minimax gradient vanish at the fake mode, orders of magnitude below 1: a generator there "
                 + "learns nothing. The clipped critic is close to linear between the modes, its relative slope of order 1 everywhere: it still "
                 + "tells the fakes where to go (WGAN paper, Figure 2). In the table, *relative* is the absolute value at the fake mode over the mean "
