@@ -67,6 +67,17 @@ public record ToyQuality(int modes, int totalModes, int modesWithHighQuality, do
         return total / SLICES;
     }
 
+    /** The exact W1 between two equally large samples on the line: the mean difference of their sorted values. */
+    public static double w1OnTheLine(double[] a, double[] b) {
+        if (a.length != b.length || a.length == 0) throw new IllegalArgumentException("W1 on the line needs two samples of one size, got " + a.length + " and " + b.length);
+        double[] sa = a.clone(), sb = b.clone();
+        Arrays.sort(sa);
+        Arrays.sort(sb);
+        double w = 0;
+        for (int i = 0; i < sa.length; i++) w += Math.abs(sa[i] - sb[i]);
+        return w / sa.length;
+    }
+
     @Override public String toString() {
         return String.format("%d/%d modes (%d with a high-quality sample), %.1f%% high quality, sliced W1 %.4f",
                 modes, totalModes, modesWithHighQuality, 100 * highQualityShare, slicedW1);

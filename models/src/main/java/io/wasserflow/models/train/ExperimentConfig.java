@@ -14,6 +14,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  *
  * @param nCritic critic steps per generator step
  * @param warmup the WGAN reference's 100 critic steps for the first 25 generator steps and every 500th
+ * @param fixedGenerator null for a trained generator; else the fakes come from this fixed Gaussian and
+ *     no generator step is taken (the WGAN paper's Figure 2: a critic trained against a fixed fake)
  */
 public record ExperimentConfig(
         String name,
@@ -29,7 +31,31 @@ public record ExperimentConfig(
         long seed,
         Publish publish,
         Alerts alerts,
-        DataType dtype) implements Serializable {
+        DataType dtype,
+        FixedGaussian fixedGenerator) implements Serializable {
+
+    /**
+     * A generator held fixed: every coordinate of a fake is mean + std * N(0, 1), drawn from the
+     * experiment's random generator in place of G(z). Nothing of it is trained.
+     */
+    public record FixedGaussian(double mean, double std) implements Serializable {}
+
+    /** Whether generator steps are taken: false when the generator is held fixed. */
+    public boolean trainsGenerator() {
+        return fixedGenerator == null;
+    }
+
+    /**
+     * Critic steps in a run of {@code steps} steps as {@code --steps} counts them: generator steps
+     * (each after its n_critic or warm-up critic steps), or critic steps when the generator is fixed,
+     * since then no generator step trains anything.
+     */
+    public long criticStepsIn(long steps) {
+        if (!trainsGenerator()) return steps;
+        long critic = 0;
+        for (long g = 0; g < steps; g++) critic += criticStepsBefore(g);
+        return critic;
+    }
 
     /**
      * How often diagnostics are computed: scalars and norms every {@code normsEvery} critic steps,
@@ -134,7 +160,7 @@ public record ExperimentConfig(
     /** This config as a builder, to change some of it. */
     public Builder toBuilder() {
         return new Builder().name(name).architecture(architecture).loss(loss).constraint(constraint).init(init).optimizer(optimizer)
-                .nCritic(nCritic).warmup(warmup).batchSize(batchSize).zDim(zDim).seed(seed).publish(publish).alerts(alerts).dtype(dtype);
+                .nCritic(nCritic).warmup(warmup).batchSize(batchSize).zDim(zDim).seed(seed).publish(publish).alerts(alerts).dtype(dtype).fixedGenerator(fixedGenerator);
     }
 
     /** An ExperimentConfig being put together: from {@link #builder}'s defaults or {@link #toBuilder}. */
@@ -153,6 +179,7 @@ public record ExperimentConfig(
         private double histogramRange;
         private double vanishingBelow, explodingAbove;
         private DataType dtype;
+        private FixedGaussian fixedGenerator;
 
         private Builder() {}
 
@@ -184,9 +211,14 @@ public record ExperimentConfig(
         public Builder vanishingBelow(double norm) { this.vanishingBelow = norm; return this; }
         public Builder explodingAbove(double norm) { this.explodingAbove = norm; return this; }
         public Builder dtype(DataType dtype) { this.dtype = dtype; return this; }
+        /** Holds the generator fixed at this Gaussian (null: trained, the default). */
+        public Builder fixedGenerator(FixedGaussian g) { this.fixedGenerator = g; return this; }
 
         /** The architecture so far, for a change to one of its parameters. */
         public Architecture architecture() { return architecture; }
+
+        /** The fixed generator so far (null: trained), for a change to one of its parameters. */
+        public FixedGaussian fixedGenerator() { return fixedGenerator; }
 
         /** The optimizer so far, for a change to one of its parameters. */
         public OptimizerConfig optimizer() { return optimizer; }
@@ -194,7 +226,7 @@ public record ExperimentConfig(
         public ExperimentConfig build() {
             return new ExperimentConfig(name, architecture, loss, constraint, init, optimizer, nCritic, warmup, batchSize, zDim, seed,
                     new Publish(normsEvery, histogramsEvery, samplesEvery, histogramRange, histogramBuckets),
-                    new Alerts(vanishingBelow, explodingAbove), dtype);
+                    new Alerts(vanishingBelow, explodingAbove), dtype, fixedGenerator);
         }
     }
 }

@@ -39,7 +39,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * One experiment's training loop, fed one real batch at a time: each batch is one critic step, and
- * after every n_critic critic steps (or the warm-up schedule's 100) comes one generator step. Holds
+ * after every n_critic critic steps (or the warm-up schedule's 100) comes one generator step; with a
+ * fixed generator ({@link ExperimentConfig#fixedGenerator}) the fakes are drawn from its Gaussian and
+ * no generator step comes (the generator network is still built, and never changes). Holds
  * the networks, both optimizers, the random generator and the counters; {@link #saveState()} and
  * {@link #restoreState(byte[])} carry all of it, so a restored trainer continues bit for bit.
  */
@@ -90,6 +92,9 @@ public final class Trainer {
     public long generatorSteps() { return generatorSteps; }
     public long[] dataShape() { return dataShape.clone(); }
 
+    /** Steps as {@code --steps} counts them: generator steps, or critic steps when the generator is fixed. */
+    public long steps() { return config.trainsGenerator() ? generatorSteps : criticSteps; }
+
     /**
      * One critic step on this real batch ([B, C, H, W] or [B, features], in the config's dtype),
      * then a generator step if one is due. Returns their reports in order.
@@ -104,7 +109,7 @@ public final class Trainer {
         }
         StepProfile.phase("critic step", t);
         criticStepsSinceGenerator++;
-        if (criticStepsSinceGenerator >= config.criticStepsBefore(generatorSteps)) {
+        if (config.trainsGenerator() && criticStepsSinceGenerator >= config.criticStepsBefore(generatorSteps)) {
             t = StepProfile.clock();
             try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_WORKSPACE, workspaceId)) {
                 reports.add(generatorStep());
@@ -131,9 +136,9 @@ public final class Trainer {
     private StepReport criticStep(INDArray real) {
         long start = System.nanoTime();
         int b = config.batchSize();
-        INDArray z = Noise.gaussian(rng, config.dtype(), b, config.zDim());
+        INDArray fake = config.trainsGenerator() ? generator.forward(Noise.gaussian(rng, config.dtype(), b, config.zDim())).reshape(real.shape())
+                : fixedFakes(rng, b).reshape(real.shape());
         INDArray eps = Noise.uniform(rng, config.dtype(), b, 1);
-        INDArray fake = generator.forward(z).reshape(real.shape());
         StepProfile.phase("critic: noise and fakes", start);
         boolean norms = due(criticSteps, config.publish().normsEvery());
         boolean histograms = due(criticSteps, config.publish().histogramsEvery());
@@ -207,9 +212,16 @@ public final class Trainer {
      * never moves the training stream. Shape [n, C, H, W].
      */
     public INDArray sample(int n, long seed) {
-        INDArray z = Noise.gaussian(new Rng(seed), config.dtype(), n, config.zDim());
         long[] shape = new long[] {n, dataShape[0], dataShape[1], dataShape[2]};
+        if (!config.trainsGenerator()) return fixedFakes(new Rng(seed), n).reshape(shape);
+        INDArray z = Noise.gaussian(new Rng(seed), config.dtype(), n, config.zDim());
         return generator.forward(z).reshape(shape);
+    }
+
+    /** n fakes of the fixed generator, [n, C*H*W]: every coordinate mean + std * N(0, 1). */
+    private INDArray fixedFakes(Rng from, int n) {
+        ExperimentConfig.FixedGaussian g = config.fixedGenerator();
+        return Noise.gaussian(from, config.dtype(), n, dataShape[0] * dataShape[1] * dataShape[2]).muli(g.std()).addi(g.mean());
     }
 
     /** SHA-256 of every parameter's exact values, critic then generator. */

@@ -54,6 +54,40 @@ class TrainerTest {
     }
 
     @Test
+    void aFixedGeneratorTakesNoStepsNeverChangesAndItsFakesAreItsGaussian() {
+        ExperimentConfig c = small("clip").toBuilder().fixedGenerator(new ExperimentConfig.FixedGaussian(-2, 0.5)).build();
+        Trainer t = new Trainer(c, new long[] {1, 1, 1});
+        List<INDArray> generatorBefore = new ArrayList<>();
+        for (Param p : t.generator().params()) generatorBefore.add(p.value.dup());
+        String criticBefore = t.critic().params().get(0).value.toString();
+        Rng rng = new Rng(3);
+        List<StepReport> reports = new ArrayList<>();
+        for (int i = 0; i < 12; i++)
+            reports.addAll(t.step(Nd4j.create(io.wasserflow.models.data.Gaussian1D.sample(rng, 32), new long[] {32, 1, 1, 1}, 'c')));
+        assertEquals(12, reports.size());
+        assertTrue(reports.stream().allMatch(r -> r.kind() == StepReport.Kind.CRITIC));
+        assertEquals(0, t.generatorSteps());
+        assertEquals(12, t.steps(), "--steps counts critic steps when the generator is fixed");
+        assertEquals(12, c.criticStepsIn(12));
+        for (int i = 0; i < generatorBefore.size(); i++) assertEquals(generatorBefore.get(i), t.generator().params().get(i).value);
+        assertNotEquals(criticBefore, t.critic().params().get(0).value.toString(), "the critic trains against the fixed fakes");
+        double[] fakes = t.sample(20_000, 9).data().asDouble();
+        double mean = java.util.Arrays.stream(fakes).average().orElseThrow();
+        double sd = Math.sqrt(java.util.Arrays.stream(fakes).map(v -> (v - mean) * (v - mean)).sum() / (fakes.length - 1));
+        assertEquals(-2, mean, 0.02); // standard error 0.5 / sqrt(20000) = 0.0035
+        assertEquals(0.5, sd, 0.01);
+    }
+
+    @Test
+    void aTrainedGeneratorCountsGeneratorStepsAndTheirCriticSteps() {
+        ExperimentConfig c = small("gp");
+        assertEquals(15, c.criticStepsIn(3)); // n_critic 5
+        Trainer t = new Trainer(c, TOY);
+        run(t, batches(10, 32, 1));
+        assertEquals(2, t.steps());
+    }
+
+    @Test
     void warmupTrainsTheCritic100TimesForTheFirst25GeneratorSteps() {
         ExperimentConfig c = small("clip").toBuilder().warmup(true).build();
         assertEquals(100, c.criticStepsBefore(0));

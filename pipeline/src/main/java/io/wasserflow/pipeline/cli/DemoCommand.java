@@ -46,7 +46,7 @@ final class DemoCommand implements Callable<Integer> {
     /** Generator steps of the default demo: 8 of 8 modes with the penalty, in a few minutes on two cores (README). */
     static final int DEFAULT_DEMO_STEPS = 500, DEFAULT_STEPS = 100;
 
-    @Option(names = "--steps", paramLabel = "N", description = "generator steps per experiment; 0 trains until Ctrl-C (default: "
+    @Option(names = "--steps", paramLabel = "N", description = "generator steps per experiment (critic steps where the generator is fixed); 0 trains until Ctrl-C (default: "
             + DEFAULT_DEMO_STEPS + " for the default demo, " + DEFAULT_STEPS + " otherwise)")
     Integer stepsOption;
     int steps;
@@ -68,7 +68,7 @@ final class DemoCommand implements Callable<Integer> {
         Path workdir = workdirOption.dir;
         boolean defaultDemo = configSpec == null && dataset == null;
         steps = stepsOption != null ? stepsOption : defaultDemo ? DEFAULT_DEMO_STEPS : DEFAULT_STEPS;
-        if (steps < 0) throw new BadInputException("--steps must be 0 (train until interrupted) or a number of generator steps, not " + steps);
+        if (steps < 0) throw new BadInputException("--steps must be 0 (train until interrupted) or a number of generator steps (critic steps where the generator is fixed), not " + steps);
         RunConfig config;
         if (configSpec != null) {
             config = Presets.load(configSpec);
@@ -107,11 +107,9 @@ final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Real images an experiment consumes in N generator steps: one batch per critic step. */
-    static long imagesFor(ExperimentConfig c, int generatorSteps) {
-        long critic = 0;
-        for (long g = 0; g < generatorSteps; g++) critic += c.criticStepsBefore(g);
-        return critic * c.batchSize();
+    /** Real images an experiment consumes in N steps (generator steps, or critic steps for a fixed generator): one batch per critic step. */
+    static long imagesFor(ExperimentConfig c, int steps) {
+        return c.criticStepsIn(steps) * c.batchSize();
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.wasserflow.pipeline.cli;
 
+import io.wasserflow.models.data.Gaussian1D;
 import io.wasserflow.models.data.Toy2D;
 import io.wasserflow.models.train.ExperimentConfig;
 import io.wasserflow.models.train.Trainer;
@@ -8,6 +9,7 @@ import io.wasserflow.pipeline.BadInputException;
 import io.wasserflow.pipeline.run.RunDir;
 import io.wasserflow.pipeline.run.RunFolder;
 import io.wasserflow.pipeline.config.RunConfig;
+import io.wasserflow.pipeline.render.LineSamples;
 import io.wasserflow.pipeline.render.SampleGrid;
 import io.wasserflow.pipeline.render.Scatter;
 import io.wasserflow.pipeline.source.Datasets;
@@ -77,6 +79,10 @@ final class SampleCommand implements Callable<Integer> {
                 s.append('\n');
             }
             Files.writeString(out, s);
+        } else if (Datasets.isLine(config.dataset())) {
+            double[] fake = new double[n];
+            for (int i = 0; i < n; i++) fake[i] = v[i];
+            Files.write(out, LineSamples.png(fake, Gaussian1D.sample(new Rng(seed), 1000), String.format(Locale.ROOT, "%s, generator step %d", name, trainer.generatorSteps())));
         } else if (Datasets.isToy(config.dataset())) {
             double[][] fake = new double[n][];
             for (int i = 0; i < n; i++) fake[i] = new double[] {v[2 * i], v[2 * i + 1]};

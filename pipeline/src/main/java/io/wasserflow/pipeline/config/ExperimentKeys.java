@@ -8,12 +8,14 @@ import static io.wasserflow.models.optim.OptimizerConfig.Kind.RMSPROP;
 import static io.wasserflow.models.optim.OptimizerConfig.Kind.SGD;
 import static java.util.Map.entry;
 
+import io.wasserflow.models.data.Gaussian1D;
 import io.wasserflow.models.lipschitz.Constraint;
 import io.wasserflow.models.nets.Architecture;
 import io.wasserflow.models.nets.Init;
 import io.wasserflow.models.optim.OptimizerConfig;
 import io.wasserflow.models.train.ExperimentConfig;
 import io.wasserflow.models.train.ExperimentConfig.Builder;
+import io.wasserflow.models.train.ExperimentConfig.FixedGaussian;
 import io.wasserflow.models.train.Loss;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -77,6 +79,11 @@ final class ExperimentKeys {
             key("optimizer.adam.betas",             ExperimentKeys::betas,                     (b, bs) -> b.optimizer(OptimizerConfig.adam(b.optimizer().lr(), bs[0], bs[1]))),
             key("optimizer.rmsprop.lr",             n -> n.number(0, 10),                      ExperimentKeys::lr),
             key("optimizer.sgd.lr",                 n -> n.number(0, 10),                      ExperimentKeys::lr),
+            // the WGAN paper's Figure 2: fakes from a fixed Gaussian, no generator step (defaults: Gaussian1D's fake, N(-2, 0.5))
+            oneOf("generator", choice("trained", b -> b.fixedGenerator(null)),
+                    choice("fixed_gaussian", b -> b.fixedGenerator(new FixedGaussian(Gaussian1D.FAKE_MEAN, Gaussian1D.STD)))),
+            key("generator.fixed_gaussian.mean",    n -> n.number(-1e6, 1e6),                  (b, m) -> b.fixedGenerator(new FixedGaussian(m, b.fixedGenerator().std()))),
+            key("generator.fixed_gaussian.std",     n -> n.number(1e-12, 1e6),                 (b, sd) -> b.fixedGenerator(new FixedGaussian(b.fixedGenerator().mean(), sd))),
             key("n_critic",                         n -> n.integer(1, 10_000),                 Builder::nCritic),
             key("warmup",                           Node::bool,                                Builder::warmup),
             key("batch_size",                       n -> n.integer(1, 1 << 16),                Builder::batchSize),

@@ -34,9 +34,9 @@ public record RunConfig(String dataset, String topic, List<ExperimentConfig> exp
         return "data:\n  dataset: " + dataset + "\nexperiments:\n  - name: wgan-clip\n    constraint: clip\n  - name: wgan-gp\n    constraint: gp\n";
     }
 
-    /** One sample's [channels, height, width]: 2-D points are [1, 1, 2], images 28x28 grey. */
+    /** One sample's [channels, height, width]: 2-D points are [1, 1, 2], points on the line [1, 1, 1], images 28x28 grey. */
     public long[] dataShape() {
-        return Datasets.isToy(dataset) ? new long[] {1, 1, 2} : new long[] {1, 28, 28};
+        return Datasets.dataShape(dataset);
     }
 
     public static RunConfig load(Path file) throws IOException {

@@ -60,7 +60,7 @@ final class ExperimentRunner {
     }
 
     boolean done() {
-        return maxGeneratorSteps > 0 && trainer.generatorSteps() >= maxGeneratorSteps;
+        return maxGeneratorSteps > 0 && trainer.steps() >= maxGeneratorSteps; // critic steps when the generator is fixed
     }
 
     String state() {

@@ -11,7 +11,8 @@ import java.util.List;
  *
  * @param dataShape one sample's [channels, height, width]
  * @param runDir where the job writes final states, results, end offsets and sample pictures (null: nowhere)
- * @param maxGeneratorSteps an experiment stops training after this many generator steps (0: never)
+ * @param maxGeneratorSteps an experiment stops training after this many generator steps, or critic steps when
+ *     its generator is fixed (0: never)
  * @param progress print a progress line per experiment every few seconds
  */
 public record JobSpec(String runId, String dataset, long[] dataShape, List<ExperimentConfig> experiments, Topics topics, RunDir runDir,

@@ -1,5 +1,6 @@
 package io.wasserflow.pipeline.job;
 
+import io.wasserflow.models.data.Gaussian1D;
 import io.wasserflow.models.data.Toy2D;
 import io.wasserflow.models.diagnostics.ToyQuality;
 import io.wasserflow.models.quality.ImageQuality;
@@ -7,6 +8,7 @@ import io.wasserflow.models.train.ExperimentConfig;
 import io.wasserflow.models.train.Trainer;
 import io.wasserflow.models.util.Rng;
 import io.wasserflow.pipeline.metrics.MetricRecords;
+import io.wasserflow.pipeline.render.LineSamples;
 import io.wasserflow.pipeline.render.SampleGrid;
 import io.wasserflow.pipeline.render.Scatter;
 import io.wasserflow.pipeline.source.Datasets;
@@ -21,8 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Samples a generator for the pictures and the sample-quality measures: for toy data a scatter
- * over the true density and its modes, for images a grid and, for Fashion-MNIST, the Fréchet
+ * Samples a generator for the pictures and the sample-quality measures: for 2-D toy data a scatter
+ * over the true density and its modes, on the line histograms of generated and real values and their
+ * exact W1, for images a grid and, for Fashion-MNIST, the Fréchet
  * distance and the birthday test. Sampling draws its own noise, so it never moves training.
  */
 final class Sampler {
@@ -48,6 +51,13 @@ final class Sampler {
         long g = t.generatorSteps();
         long[] s = t.dataShape();
         List<TrainingMetric> quality = new ArrayList<>();
+        if (Datasets.isLine(dataset)) {
+            double[] fake = t.sample(TOY_SAMPLES, c.seed() ^ g).castTo(DataType.DOUBLE).data().asDouble();
+            double[] real = Gaussian1D.sample(new Rng(c.seed() + g), TOY_SAMPLES);
+            double w1 = ToyQuality.w1OnTheLine(fake, real);
+            quality.add(quality(t, "w1", w1));
+            return new Samples(LineSamples.png(fake, real, String.format(Locale.ROOT, "%s, generator step %d: W1 %.4f", c.name(), g, w1)), quality);
+        }
         if (Datasets.isToy(dataset)) {
             Toy2D data = Toy2D.byId(dataset);
             double[] xy = t.sample(TOY_SAMPLES, c.seed() ^ g).castTo(DataType.DOUBLE).data().asDouble();

@@ -72,6 +72,7 @@ public final class Report {
         r.header();
         r.summary();
         Figures figures = new Figures(r.experiments, out, r.md);
+        figures.figure2(r.run.folder(), r.run.config());
         figures.figure1();
         figures.weights();
         figures.scalars();

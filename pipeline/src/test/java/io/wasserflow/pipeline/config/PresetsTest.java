@@ -1,5 +1,6 @@
 package io.wasserflow.pipeline.config;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -9,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.wasserflow.models.lipschitz.Constraint;
 import io.wasserflow.models.nets.Architecture;
 import io.wasserflow.models.train.ExperimentConfig;
+import io.wasserflow.models.train.Loss;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,7 +33,7 @@ class PresetsTest {
     @Test
     void everyPresetParsesAndValidates() throws Exception {
         List<String> names = onDisk();
-        assertTrue(names.containsAll(List.of("figure1", "toy-modes", "toy-modes-25", "fashion")), names.toString());
+        assertTrue(names.containsAll(List.of("figure1", "toy-modes", "toy-modes-25", "fashion", "wgan-figure2")), names.toString());
         for (String name : names) {
             RunConfig c = RunConfig.parse(Files.readString(DISK.resolve(name + ".yaml")));
             assertFalse(c.experiments().isEmpty(), name);
@@ -122,6 +124,24 @@ class PresetsTest {
         ConfigException bad = assertThrows(ConfigException.class, () -> RunConfig.parse(
                 "data: {dataset: fashion-mnist}\nexperiments: [{name: a, generator_architecture: {mlp: {width: 0}}}]\n"));
         assertTrue(bad.getMessage().contains("generator_architecture.mlp.width"), bad.getMessage());
+    }
+
+    @Test
+    void theJarsWganFigure2TrainsADiscriminatorAndAClippedCriticAgainstOneFixedFake() throws Exception {
+        RunConfig c = Presets.load("wgan-figure2");
+        assertEquals("gaussian-1d", c.dataset());
+        assertArrayEquals(new long[] {1, 1, 1}, c.dataShape());
+        assertEquals(List.of("gan-minimax", "wgan-clip"), c.experiments().stream().map(ExperimentConfig::name).toList());
+        ExperimentConfig gan = c.experiments().get(0), wgan = c.experiments().get(1);
+        assertEquals(Loss.GAN_MINIMAX, gan.loss());
+        assertEquals(new Constraint.None(), gan.constraint());
+        assertEquals(Loss.WGAN, wgan.loss());
+        assertEquals(new Constraint.Clip(0.01), wgan.constraint());
+        for (ExperimentConfig e : c.experiments()) {
+            assertEquals(new ExperimentConfig.FixedGaussian(-2, 0.5), e.fixedGenerator(), e.name());
+            assertEquals(Architecture.mlp(3, 512), e.architecture(), e.name());
+            assertEquals(1000, e.criticStepsIn(1000), e.name() + ": --steps counts critic steps");
+        }
     }
 
     @Test

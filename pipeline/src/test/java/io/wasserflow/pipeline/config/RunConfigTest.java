@@ -1,9 +1,13 @@
 package io.wasserflow.pipeline.config;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.wasserflow.models.data.Gaussian1D;
 import io.wasserflow.models.lipschitz.Constraint;
 import io.wasserflow.models.nets.Architecture;
 import io.wasserflow.models.nets.Init;
@@ -78,6 +82,28 @@ class RunConfigTest {
         assertEquals(42, c.seed());
         assertEquals(new ExperimentConfig.Publish(2, 10, 5, 0.2, 20), c.publish());
         assertEquals(new ExperimentConfig.Alerts(1e-6, 100), c.alerts());
+    }
+
+    @Test
+    void aFixedGeneratorIsReadWithItsDefaultsOrItsParameters() {
+        RunConfig r = RunConfig.parse("""
+                data: {dataset: gaussian-1d}
+                experiments:
+                  - {name: d, loss: gan-minimax, generator: fixed_gaussian}
+                  - {name: c, loss: wgan, constraint: clip, generator: {fixed_gaussian: {mean: -3, std: 0.25}}}
+                  - {name: t, generator: trained}
+                  - {name: u}
+                """);
+        assertArrayEquals(new long[] {1, 1, 1}, r.dataShape());
+        assertEquals(new ExperimentConfig.FixedGaussian(Gaussian1D.FAKE_MEAN, Gaussian1D.STD), r.experiments().get(0).fixedGenerator());
+        assertEquals(new ExperimentConfig.FixedGaussian(-3, 0.25), r.experiments().get(1).fixedGenerator());
+        assertFalse(r.experiments().get(1).trainsGenerator());
+        assertNull(r.experiments().get(2).fixedGenerator());
+        assertNull(r.experiments().get(3).fixedGenerator());
+        assertEquals(Architecture.mlp(3, 512), r.experiments().get(3).architecture(), "points on the line take the toy defaults");
+        assertRefused("data: {dataset: gaussian-1d}\nexperiments: [{name: a, generator: {fixed_gaussian: {std: 0}}}]", "experiments[0].generator.fixed_gaussian.std", "out of range");
+        assertRefused("data: {dataset: gaussian-1d}\nexperiments: [{name: a, generator: {fixed_gaussian: {spread: 1}}}]", "experiments[0].generator.fixed_gaussian.spread", "unknown key");
+        assertRefused("data: {dataset: gaussian-1d}\nexperiments: [{name: a, generator: frozen}]", "experiments[0].generator", "frozen");
     }
 
     @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.wasserflow.models.data.Gaussian1D;
 import io.wasserflow.models.data.Toy2D;
 import io.wasserflow.models.util.Rng;
 import io.wasserflow.schemas.DType;
@@ -166,8 +167,35 @@ class DatasetsTest {
     }
 
     @Test
+    void theLineGaussianIsFloat32PointsOfOneValue() throws IOException {
+        Dataset d = Datasets.open(Gaussian1D.ID, null, 1);
+        assertEquals("gaussian-1d", d.name());
+        assertTrue(Datasets.isToy(d.name()));
+        assertArrayEquals(new long[] {1, 1, 1}, Datasets.dataShape(d.name()));
+        assertEquals(1, d.channels());
+        assertEquals(1, d.height());
+        assertEquals(1, d.width());
+        assertEquals(DType.FLOAT32, d.dtype());
+        assertEquals(100_000, d.epochSize());
+        Dataset.Batch b = d.next(300);
+        assertNull(b.labels());
+        assertEquals(4 * 300, b.values().length);
+        double[] expected = Gaussian1D.sample(new Rng(1), 300);
+        ByteBuffer got = ByteBuffer.wrap(b.values()).order(ByteOrder.LITTLE_ENDIAN);
+        double sum = 0;
+        for (double e : expected) {
+            float v = got.getFloat();
+            assertEquals((float) e, v);
+            sum += v;
+        }
+        assertEquals(Gaussian1D.REAL_MEAN, sum / 300, 0.15); // 5 standard errors of 0.5 / sqrt(300)
+        assertArrayEquals(new long[] {1, 1, 2}, Datasets.dataShape("8gaussians"));
+        assertArrayEquals(new long[] {1, 28, 28}, Datasets.dataShape("shapes"));
+    }
+
+    @Test
     void badNamesAndSizesAreRefusedByName() throws IOException {
-        assertEquals("unknown dataset 'cifar' (datasets: fashion-mnist, shapes, 8gaussians, 25gaussians, swissroll)",
+        assertEquals("unknown dataset 'cifar' (datasets: fashion-mnist, shapes, 8gaussians, 25gaussians, swissroll, gaussian-1d)",
                 assertThrows(IllegalArgumentException.class, () -> Datasets.open("cifar", null, 1)).getMessage());
         assertFalse(Datasets.isToy("shapes"));
         assertEquals("batch size must be at least 1, got 0",
