@@ -85,7 +85,11 @@ final class LocalRun {
         Configuration conf = new Configuration();
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir.checkpoints().toUri().toString());
+        // periodic checkpoints, kept when the job ends or dies, so a killed run has something to come back to
+        conf.set(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, config.checkpoints().retained());
+        conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, org.apache.flink.configuration.ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        if (config.checkpoints().intervalSeconds() > 0) env.enableCheckpointing(config.checkpoints().intervalSeconds() * 1000L);
         env.setParallelism(Math.min(config.experiments().size(), Math.max(1, Runtime.getRuntime().availableProcessors())));
         TrainingJob job = new TrainingJob(TrainingJob.kafkaSource(bootstrap, config.topic(), OffsetsInitializer.offsets(partitions(config.topic(), start)),
                 stop == null ? null : OffsetsInitializer.offsets(partitions(config.topic(), stop))), TrainingJob.kafkaSink(bootstrap),

@@ -24,9 +24,20 @@ import org.yaml.snakeyaml.error.YAMLException;
  * anything starts. An experiment's keys are {@link ExperimentKeys}'; unset keys take the reference
  * defaults for the kind of data.
  */
-public record RunConfig(String dataset, String topic, List<ExperimentConfig> experiments, String yaml) implements Serializable {
+public record RunConfig(String dataset, String topic, List<ExperimentConfig> experiments, String yaml, Checkpoints checkpoints) implements Serializable {
 
-    static final Set<String> TOP = Set.of("data", "experiments");
+    static final Set<String> TOP = Set.of("data", "experiments", "checkpoints");
+    static final Set<String> CHECKPOINTS = Set.of("interval_seconds", "retained");
+
+    /**
+     * How a local run (demo, train on a MiniCluster) checkpoints: every {@code intervalSeconds}
+     * (0: never), keeping the latest {@code retained} in the run's folder, where a killed run resumes
+     * from. On a cluster, Flink's own configuration decides.
+     */
+    public record Checkpoints(int intervalSeconds, int retained) implements Serializable {
+        /** A minute between checkpoints, the three latest kept (README: what they cost). */
+        public static final Checkpoints DEFAULT = new Checkpoints(60, 3);
+    }
     static final Set<String> DATA = Set.of("dataset", "topic");
 
     /** The demo's default: the same critic with weight clipping and with the gradient penalty, side by side. */
@@ -96,6 +107,14 @@ public record RunConfig(String dataset, String topic, List<ExperimentConfig> exp
             experiments.add(c);
         }
         if (experiments.isEmpty()) throw new ConfigException("experiments", "needs at least one experiment");
-        return new RunConfig(dataset, topic, List.copyOf(experiments), yamlText);
+        Checkpoints checkpoints = Checkpoints.DEFAULT;
+        Node cpNode = top.get(m, "checkpoints");
+        if (cpNode != null) {
+            Map<String, Object> cp = cpNode.map(CHECKPOINTS);
+            Node interval = cpNode.get(cp, "interval_seconds"), retained = cpNode.get(cp, "retained");
+            checkpoints = new Checkpoints(interval == null ? checkpoints.intervalSeconds() : interval.integer(0, 86_400),
+                    retained == null ? checkpoints.retained() : retained.integer(1, 1000));
+        }
+        return new RunConfig(dataset, topic, List.copyOf(experiments), yamlText, checkpoints);
     }
 }

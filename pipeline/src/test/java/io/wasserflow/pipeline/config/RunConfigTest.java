@@ -135,6 +135,16 @@ class RunConfigTest {
         assertEquals(c, seeded.toBuilder().seed(3).build());
     }
 
+    /** Issue 21, item 1: local runs checkpoint every minute by default, keeping three; the section sets both. */
+    @Test
+    void checkpointsHaveStatedDefaultsAndAreChecked() {
+        assertEquals(new RunConfig.Checkpoints(60, 3), RunConfig.parse("data: {dataset: 8gaussians}\nexperiments: [{name: a}]\n").checkpoints());
+        assertEquals(new RunConfig.Checkpoints(0, 5), RunConfig.parse("data: {dataset: 8gaussians}\nexperiments: [{name: a}]\ncheckpoints: {interval_seconds: 0, retained: 5}\n").checkpoints());
+        assertEquals(new RunConfig.Checkpoints(10, 3), RunConfig.parse("data: {dataset: 8gaussians}\nexperiments: [{name: a}]\ncheckpoints: {interval_seconds: 10}\n").checkpoints());
+        assertRefused("data: {dataset: 8gaussians}\nexperiments: [{name: a}]\ncheckpoints: {retained: 0}\n", "checkpoints.retained", "out of range");
+        assertRefused("data: {dataset: 8gaussians}\nexperiments: [{name: a}]\ncheckpoints: {every: 5}\n", "checkpoints.every", "unknown key");
+    }
+
     static void assertRefused(String yaml, String... mentions) {
         ConfigException e = assertThrows(ConfigException.class, () -> RunConfig.parse(yaml));
         assertEquals(1, e.getMessage().lines().count(), e.getMessage());
