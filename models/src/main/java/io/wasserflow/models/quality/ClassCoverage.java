@@ -19,13 +19,15 @@ import java.util.List;
  */
 public record ClassCoverage(List<Integer> counts, int covered, double klFromUniform, double score) {
     /**
-     * A class is covered when it holds at least half its uniform share, 1/(2 K) = 5% of the sample
-     * (26 of 512 images). Real test images' rarest label holds about 7% of 512 (uniform 10%, one
-     * binomial standard deviation 1.3%), so a real sample covers all ten; real images of one class
-     * are misread as a neighbour (trousers as dresses) up to about 3%, which must not count as a
-     * second class, as it would at a quarter of the uniform share.
+     * A class is covered when it holds at least a quarter of its uniform share, 1/(4 K) = 2.5% of
+     * the sample (13 of 512 images). Over the 19 batches of 512 real test images the shipped
+     * classifier's rarest label held 24 to 43 images (uniform: 51), so a real sample covers all ten
+     * with margin, where half the uniform share (26) missed one class in one batch. Stray labels
+     * of a one-class generator stay below it when the class is one the classifier reads cleanly
+     * (real bags: at most 4 images in any other class); similar classes are confused more (real
+     * T-shirts read as shirts, 7%), so those count as two.
      */
-    public static final double MIN_SHARE = 1.0 / (2 * FashionClassifier.CLASSES);
+    public static final double MIN_SHARE = 1.0 / (4 * FashionClassifier.CLASSES);
 
     /** The measures of logits [n][K], one row an image. */
     public static ClassCoverage of(double[][] logits) {

@@ -50,15 +50,15 @@ class ClassCoverageTest {
     }
 
     @Test
-    void aClassIsCoveredFromHalfItsUniformShare() {
-        assertEquals(0.05, ClassCoverage.MIN_SHARE, 0);
-        // 400 images: a class needs 20 (5%); 19 stray labels do not cover it
-        int[] counts = {381, 19, 0, 0, 0, 0, 0, 0, 0, 0};
+    void aClassIsCoveredFromAQuarterOfItsUniformShare() {
+        assertEquals(0.025, ClassCoverage.MIN_SHARE, 0);
+        // 400 images: a class needs 10 (2.5%); nine stray labels do not cover it
+        int[] counts = {391, 9, 0, 0, 0, 0, 0, 0, 0, 0};
         assertEquals(1, ClassCoverage.covered(counts));
-        counts = new int[] {380, 20, 0, 0, 0, 0, 0, 0, 0, 0};
+        counts = new int[] {390, 10, 0, 0, 0, 0, 0, 0, 0, 0};
         assertEquals(2, ClassCoverage.covered(counts));
-        // KL of two classes 380:20 from uniform, written out
-        double p = 380 / 400.0, q = 20 / 400.0;
+        // KL of two classes 390:10 from uniform, written out
+        double p = 390 / 400.0, q = 10 / 400.0;
         assertEquals(p * Math.log(10 * p) + q * Math.log(10 * q), ClassCoverage.klFromUniform(counts), 1e-12);
         assertTrue(ClassCoverage.klFromUniform(counts) < Math.log(10));
     }
