@@ -207,9 +207,14 @@ public final class Trainer {
      * never moves the training stream. Shape [n, C, H, W].
      */
     public INDArray sample(int n, long seed) {
-        INDArray z = Noise.gaussian(new Rng(seed), config.dtype(), n, config.zDim());
+        return generate(Noise.gaussian(new Rng(seed), config.dtype(), n, config.zDim()));
+    }
+
+    /** The generator's outputs at latent points z [n, zDim], shape [n, C, H, W]. */
+    public INDArray generate(INDArray z) {
+        long n = z.size(0);
         long[] shape = new long[] {n, dataShape[0], dataShape[1], dataShape[2]};
-        return generator.forward(z).reshape(shape);
+        return generator.forward(z.castTo(config.dtype())).reshape(shape);
     }
 
     /** SHA-256 of every parameter's exact values, critic then generator. */

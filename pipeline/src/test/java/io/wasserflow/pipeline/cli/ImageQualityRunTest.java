@@ -97,6 +97,11 @@ class ImageQualityRunTest {
         assertTrue(m.find(), line);
         assertEquals(lastFd.getValue(), Double.parseDouble(m.group(1)), 1e-5 * lastFd.getValue(), line);
         assertEquals(Math.round(lastDup.getValue()), Long.parseLong(m.group(2)), line);
+        // the final generator along 8 latent lines, one a row of Interpolation.STEPS 28x28 images
+        assertTrue(md.contains("](interpolation-small.png)"), "interpolation linked");
+        java.awt.image.BufferedImage lines = javax.imageio.ImageIO.read(out.resolve("interpolation-small.png").toFile());
+        int cell = (lines.getWidth() - 2) / io.wasserflow.models.train.Interpolation.STEPS;
+        assertEquals(8 * cell + 2, lines.getHeight(), "8 rows of " + io.wasserflow.models.train.Interpolation.STEPS + " cells of " + cell + " px");
         String classes = md.lines().filter(l -> l.startsWith("Classes: ")).findFirst().orElseThrow(() -> new AssertionError(md));
         TrainingMetric lastCovered = metrics.stream().filter(r -> "classes_covered".equals(r.getLabels().get("measure"))).reduce((a, b) -> b).orElseThrow();
         assertTrue(classes.contains("small " + Math.round(lastCovered.getValue()) + " classes, KL "), classes);
