@@ -42,14 +42,14 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--experiment", required = true, paramLabel = "NAME", description = "its experiment")
     String name;
 
+    /** Lines of an interpolation grid: 8 rows of 10 images by default, near a square; at most 64, still a picture one can read. */
+    static final int LINES = 8, MAX_LINES = 64;
+
     @Option(names = "--n", paramLabel = "N", description = "samples, 1 to 100000 (default 64); with --interpolate, lines, 1 to " + MAX_LINES + " (default " + LINES + ")")
     Integer n;
 
     @Option(names = "--interpolate", description = "draw the generator along straight lines between pairs of latent points (a PNG)")
     boolean interpolate;
-
-    /** Lines of an interpolation grid: by default as many as its columns, a square; at most a readable picture. */
-    static final int LINES = 8, MAX_LINES = 64;
 
     @Option(names = "--seed", paramLabel = "S", description = "the seed of the generator's noise")
     long seed = 0;
