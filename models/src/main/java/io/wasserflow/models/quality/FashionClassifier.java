@@ -34,6 +34,8 @@ public final class FashionClassifier {
     public static final int FEATURES = 64, CLASSES = 10, SIDE = 28, PIXELS = SIDE * SIDE;
     /** Names the architecture in cache keys: change it whenever the layers change. */
     public static final String ARCHITECTURE = "dense784x256-relu-dense256x64-relu-dense64x10";
+    /** Fashion-MNIST's labels 0-9, in order. */
+    public static final List<String> CLASS_NAMES = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
     static final int HIDDEN = 256;
     static final int EVAL_BATCH = 500;
 
@@ -136,6 +138,14 @@ public final class FashionClassifier {
         x = x.castTo(DataType.FLOAT);
         List<Layer> layers = net.layers();
         for (int i = 0; i <= featureLayer; i++) x = layers.get(i).forward(x);
+        return x;
+    }
+
+    /** The logits [n, CLASSES] of penultimate-layer features [n, FEATURES]: the layers after {@link #features(INDArray)}. */
+    public INDArray logitsOfFeatures(INDArray features) {
+        List<Layer> layers = net.layers();
+        INDArray x = features;
+        for (int i = featureLayer + 1; i < layers.size(); i++) x = layers.get(i).forward(x);
         return x;
     }
 

@@ -24,7 +24,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Sample quality of Fashion-MNIST-like images beyond the critic (SCIENCE.md): the Fréchet
  * distance between Gaussians fitted to {@link FashionClassifier} features of generated images
  * and of real ones, and the birthday-paradox count of near-duplicate pairs among the generated
- * images, with its threshold calibrated on real batches of the same size. The trained classifier
+ * images, with its threshold calibrated on real batches of the same size, and the classifier's
+ * labels of the generated images ({@link ClassCoverage}: classes covered, their KL divergence from
+ * uniform, the Inception-style score). The trained classifier
  * and the real statistics are computed once per {@link Recipe} and cached in one file.
  */
 public final class ImageQuality {
@@ -62,8 +64,8 @@ public final class ImageQuality {
         }
     }
 
-    /** One evaluation: the Fréchet distance to the real statistics and the near-duplicate pairs. */
-    public record Result(double frechetDistance, int birthdayDuplicates, int samples) {}
+    /** One evaluation: the Fréchet distance to the real statistics, the near-duplicate pairs and the classes. */
+    public record Result(double frechetDistance, int birthdayDuplicates, int samples, ClassCoverage classes) {}
 
     private final FashionClassifier classifier;
     private final Frechet.Gaussian reference;
@@ -106,17 +108,19 @@ public final class ImageQuality {
         return calibrate(c, train.first(r.referenceImages()), accuracy);
     }
 
-    /** Features of generated images [n, 1, 28, 28] (or [n, 784]) in [0, 1], then {@link #evaluate(double[][])}. */
+    /** The measures of generated images [n, 1, 28, 28] (or [n, 784]) in [0, 1], n >= 2. */
     public synchronized Result evaluate(INDArray images) { // the classifier's layers keep their inputs: one evaluation at a time
-        double[] f = classifier.features(images).castTo(DataType.DOUBLE).dup('c').data().asDouble();
-        int n = (int) images.size(0), d = FashionClassifier.FEATURES;
-        double[][] rows = new double[n][];
-        for (int i = 0; i < n; i++) rows[i] = java.util.Arrays.copyOfRange(f, i * d, (i + 1) * d);
-        return evaluate(rows);
+        INDArray f = classifier.features(images);
+        double[][] features = rows(f, FashionClassifier.FEATURES), logits = rows(classifier.logitsOfFeatures(f), FashionClassifier.CLASSES);
+        return new Result(Frechet.distance(Frechet.Gaussian.fit(features), reference), BirthdayDuplicates.count(features, threshold), features.length,
+                ClassCoverage.of(logits));
     }
 
-    public Result evaluate(double[][] features) {
-        return new Result(Frechet.distance(Frechet.Gaussian.fit(features), reference), BirthdayDuplicates.count(features, threshold), features.length);
+    private static double[][] rows(INDArray a, int width) {
+        double[] v = a.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        double[][] out = new double[v.length / width][];
+        for (int i = 0; i < out.length; i++) out[i] = java.util.Arrays.copyOfRange(v, i * width, (i + 1) * width);
+        return out;
     }
 
     public void write(Path file) throws IOException {

@@ -212,10 +212,15 @@ public final class Trainer {
      * never moves the training stream. Shape [n, C, H, W].
      */
     public INDArray sample(int n, long seed) {
+        if (!config.trainsGenerator()) return fixedFakes(new Rng(seed), n).reshape(new long[] {n, dataShape[0], dataShape[1], dataShape[2]});
+        return generate(Noise.gaussian(new Rng(seed), config.dtype(), n, config.zDim()));
+    }
+
+    /** The generator's outputs at latent points z [n, zDim], shape [n, C, H, W]. */
+    public INDArray generate(INDArray z) {
+        long n = z.size(0);
         long[] shape = new long[] {n, dataShape[0], dataShape[1], dataShape[2]};
-        if (!config.trainsGenerator()) return fixedFakes(new Rng(seed), n).reshape(shape);
-        INDArray z = Noise.gaussian(new Rng(seed), config.dtype(), n, config.zDim());
-        return generator.forward(z).reshape(shape);
+        return generator.forward(z.castTo(config.dtype())).reshape(shape);
     }
 
     /** n fakes of the fixed generator, [n, C*H*W]: every coordinate mean + std * N(0, 1). */

@@ -58,7 +58,7 @@ final class FashionQuality {
                 try {
                     f.complete(load(dir, dataDir));
                 } catch (Throwable e) {
-                    say("image quality: the classifier could not be loaded or trained (" + e + "); the Fréchet distance and birthday test are skipped");
+                    say("image quality: the classifier could not be loaded or trained (" + e + "); the Fréchet distance, birthday test and class coverage are skipped");
                     LOG.warn("quality classifier", e);
                     f.complete(null);
                 }
@@ -74,7 +74,7 @@ final class FashionQuality {
         Path file = cacheDir.resolve(recipe.fileName());
         if (!Files.isRegularFile(file) && !FashionMnist.installed(dataDir)) {
             say("image quality: no cached classifier " + file + " and no Fashion-MNIST in " + dataDir
-                    + " (apt-get install dataset-fashion-mnist); the Fréchet distance and birthday test are skipped");
+                    + " (apt-get install dataset-fashion-mnist); the Fréchet distance, birthday test and class coverage are skipped");
             return null;
         }
         long t0 = System.nanoTime();

@@ -3,6 +3,8 @@ package io.wasserflow.pipeline.job;
 import io.wasserflow.models.data.Gaussian1D;
 import io.wasserflow.models.data.Toy2D;
 import io.wasserflow.models.diagnostics.ToyQuality;
+import io.wasserflow.models.quality.ClassCoverage;
+import io.wasserflow.models.quality.FashionClassifier;
 import io.wasserflow.models.quality.ImageQuality;
 import io.wasserflow.models.train.ExperimentConfig;
 import io.wasserflow.models.train.Trainer;
@@ -25,8 +27,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Samples a generator for the pictures and the sample-quality measures: for 2-D toy data a scatter
  * over the true density and its modes, on the line histograms of generated and real values and their
- * exact W1, for images a grid and, for Fashion-MNIST, the Fréchet
- * distance and the birthday test. Sampling draws its own noise, so it never moves training.
+ * exact W1, for images a grid and, for Fashion-MNIST, the Fréchet distance, the birthday test and the
+ * quality classifier's classes (coverage, KL from uniform, the Inception-style score, each class's
+ * share). Sampling draws its own noise, so it never moves training.
  */
 final class Sampler {
     private static final Logger LOG = LoggerFactory.getLogger(Sampler.class);
@@ -82,7 +85,7 @@ final class Sampler {
 
     /**
      * The Fréchet distance of {@link ImageQuality#SAMPLES} generated images to the real feature
-     * statistics, and their near-duplicate pairs; skipped (one log line) while the classifier is
+     * statistics, their near-duplicate pairs and their classes; skipped (one log line) while the classifier is
      * still being trained for the first time.
      */
     private void imageQuality(Trainer t, List<TrainingMetric> out) {
@@ -90,13 +93,21 @@ final class Sampler {
         if (q == null) {
             if (!imageQuality.isDone() && !waitingLogged) {
                 waitingLogged = true;
-                LOG.info("{}/{}: the quality classifier is still being trained; Fréchet distance and birthday test from when it is ready", runId, t.config().name());
+                LOG.info("{}/{}: the quality classifier is still being trained; Fréchet distance, birthday test and class coverage from when it is ready", runId, t.config().name());
             }
             return;
         }
         ImageQuality.Result res = q.evaluate(t.sample(ImageQuality.SAMPLES, ~(t.config().seed() ^ t.generatorSteps())));
         out.add(quality(t, "frechet_distance", res.frechetDistance()));
         out.add(quality(t, "birthday_duplicates", res.birthdayDuplicates()));
+        ClassCoverage classes = res.classes();
+        out.add(quality(t, "classes_covered", classes.covered()));
+        out.add(quality(t, "class_kl", classes.klFromUniform()));
+        out.add(quality(t, "classifier_score", classes.score()));
+        double[] shares = classes.shares();
+        for (int k = 0; k < shares.length; k++)
+            out.add(MetricRecords.classShare(runId, t.config().name(), t.generatorSteps(), t.criticSteps(), FashionClassifier.CLASS_NAMES.get(k), shares[k],
+                    System.currentTimeMillis()));
     }
 
     private TrainingMetric quality(Trainer t, String measure, double value) {

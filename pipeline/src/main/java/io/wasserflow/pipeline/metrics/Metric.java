@@ -28,7 +28,10 @@ public enum Metric {
     WEIGHT("wasserflow_weight", Type.HISTOGRAM, "Weight histogram of one layer on fixed bucket edges, every weight observed once every K steps",
             "network", "layer"),
     SAMPLE_QUALITY("wasserflow_sample_quality", Type.GAUGE,
-            "Sample quality (measure: modes, high_quality_share, w1 for toy data; frechet_distance, birthday_duplicates for images)", "measure"),
+            "Sample quality (measure: modes, high_quality_share, w1 for toy data; frechet_distance, birthday_duplicates, classes_covered, "
+                    + "class_kl, classifier_score for Fashion-MNIST)", "measure"),
+    SAMPLE_CLASS_SHARE("wasserflow_sample_class_share", Type.GAUGE,
+            "Share of the generated images the quality classifier labels with one Fashion-MNIST class (class)", "class"),
     STEP_SECONDS("wasserflow_step_seconds", Type.GAUGE, "Speed: seconds of the latest training step (kind: critic or generator)", "kind"),
     IMAGES_PER_SECOND("wasserflow_images_per_second", Type.GAUGE, "Speed: real images per second of the latest critic step"),
     GRADIENT_ALERT("wasserflow_gradient_alert", Type.GAUGE,

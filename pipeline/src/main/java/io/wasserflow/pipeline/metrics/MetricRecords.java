@@ -55,6 +55,11 @@ public final class MetricRecords {
         return new Builder(run, experiment, criticStep, generatorStep, timeMs).metric(Metric.SAMPLE_QUALITY, value, Map.of("measure", measure));
     }
 
+    /** One {@code wasserflow_sample_class_share} record. */
+    public static TrainingMetric classShare(String run, String experiment, long generatorStep, long criticStep, String className, double share, long timeMs) {
+        return new Builder(run, experiment, criticStep, generatorStep, timeMs).metric(Metric.SAMPLE_CLASS_SHARE, share, Map.of("class", className));
+    }
+
     private static Map<String, String> layer(LayerValue v) {
         return Map.of("network", v.network(), "layer", v.layer());
     }

@@ -62,6 +62,9 @@ final class ExperimentMetrics {
     final Map<String, Series> qualityAtCriticStep = new LinkedHashMap<>();
     long generatorSteps, criticSteps;
     boolean diverged;
+    /** The quality classifier's class shares at the last samples step that published them (class name -> share), and that step. */
+    long classStep = -1;
+    final Map<String, Double> latestClassShares = new LinkedHashMap<>();
 
     /** The critic's layers, input side first, and their activation-gradient norms at the latest critic steps (step -> layer -> norm). */
     final Set<String> criticLayers = new LinkedHashSet<>();
@@ -111,6 +114,13 @@ final class ExperimentMetrics {
             case SAMPLE_QUALITY -> {
                 series(quality, labels.getOrDefault("measure", "value")).add(m.getGeneratorStep(), v);
                 series(qualityAtCriticStep, labels.getOrDefault("measure", "value")).add(m.getCriticStep(), v);
+            }
+            case SAMPLE_CLASS_SHARE -> {
+                if (m.getGeneratorStep() > classStep) {
+                    classStep = m.getGeneratorStep();
+                    latestClassShares.clear();
+                }
+                latestClassShares.put(labels.get("class"), v);
             }
             case GRADIENT_NORM -> stepNorms.add(new LayerValue(network, layer, v));
             case ACTIVATION_GRADIENT_NORM -> {

@@ -4,11 +4,13 @@ import static io.wasserflow.pipeline.report.Report.num;
 
 import io.wasserflow.models.data.Gaussian1D;
 import io.wasserflow.models.diagnostics.LineProfile;
+import io.wasserflow.models.quality.ClassCoverage;
 import io.wasserflow.models.quality.FashionClassifier;
 import io.wasserflow.models.quality.ImageQuality;
 import io.wasserflow.models.train.ExperimentConfig;
 import io.wasserflow.models.train.Loss;
 import io.wasserflow.pipeline.config.RunConfig;
+import io.wasserflow.pipeline.render.BarChart;
 import io.wasserflow.pipeline.render.HistogramPlot;
 import io.wasserflow.pipeline.render.LinePlot;
 import io.wasserflow.pipeline.run.RunDir;
@@ -35,8 +37,15 @@ final class Figures {
     static final double FLOOR = 1e-12;
     /** Long series are drawn as means over consecutive bins, at most this many: 800 px cannot show more. */
     static final int MAX_POINTS = 400;
+    /**
+     * What real Fashion-MNIST test images score with the shipped classifier (ImageQuality.DEFAULT),
+     * measured over the 19 batches of 512 test images: class KL 0.013-0.043 (mean 0.026), classifier
+     * score 6.46-7.06 (mean 6.79), ten classes covered in every batch.
+     */
+    static final double REAL_CLASS_KL = 0.03, REAL_CLASSIFIER_SCORE = 6.8;
     static final Map<String, String> QUALITY_TITLES = Map.of("modes", "modes covered", "high_quality_share", "share of high-quality samples",
-            "w1", "sliced W1 to real data", "frechet_distance", "Fréchet distance", "birthday_duplicates", "birthday-test duplicates");
+            "w1", "sliced W1 to real data", "frechet_distance", "Fréchet distance", "birthday_duplicates", "birthday-test duplicates",
+            "classes_covered", "classes covered", "class_kl", "KL of the class histogram from uniform", "classifier_score", "classifier score");
 
     private final Map<String, ExperimentMetrics> experiments;
     private final Path out;
@@ -263,6 +272,31 @@ final class Figures {
             });
             md.append(String.join("; ", latest)).append(".\n\n");
         }
+        if (measures.contains("classes_covered")) classes();
+    }
+
+    /** The class measures' meaning and latest values, and the class histogram of the last samples step, one bar per experiment and class. */
+    private void classes() throws IOException {
+        md.append("Classes: the same classifier labels each generated image with its likeliest class. `classes_covered` counts the classes holding at least ")
+                .append(num(100 * ClassCoverage.MIN_SHARE)).append("% of the labels (a quarter of the uniform share; mode collapse shows as missing classes), ")
+                .append("`class_kl` is the KL divergence of the label histogram from uniform (0 for equal classes, ln 10 = ").append(num(Math.log(10)))
+                .append(" for one), `classifier_score` is the Inception score's formula exp(E_x KL(p(y|x) ‖ p(y))) with this classifier (1 to 10). ")
+                .append("Real test images, ").append(ImageQuality.SAMPLES).append(" at a time: 10 classes, KL about ").append(num(REAL_CLASS_KL))
+                .append(", score about ").append(num(REAL_CLASSIFIER_SCORE)).append(". Latest: ");
+        List<String> latest = new ArrayList<>();
+        BarChart bars = BarChart.titled("Classes of the generated images at the last samples step", FashionClassifier.CLASS_NAMES).yLabel("share of the samples");
+        experiments.forEach((name, e) -> {
+            Map<String, Double> q = e.latestQuality();
+            if (!q.containsKey("classes_covered")) return;
+            latest.add(String.format(Locale.ROOT, "%s %d classes, KL %s, score %s", name, Math.round(q.get("classes_covered")),
+                    q.containsKey("class_kl") ? num(q.get("class_kl")) : "–", q.containsKey("classifier_score") ? num(q.get("classifier_score")) : "–"));
+            if (e.latestClassShares.isEmpty()) return;
+            double[] shares = FashionClassifier.CLASS_NAMES.stream().mapToDouble(c -> e.latestClassShares.getOrDefault(c, 0.0)).toArray();
+            bars.series(name + ", generator step " + e.classStep, shares);
+        });
+        md.append(String.join("; ", latest)).append(".\n\n");
+        if (experiments.values().stream().anyMatch(e -> !e.latestClassShares.isEmpty()))
+            figure(bars.png(), "class-histogram.png", "class histogram of the generated images at the last samples step");
     }
 
     /** Writes a figure into out and embeds it. */

@@ -4,6 +4,10 @@ import io.wasserflow.pipeline.BadInputException;
 import io.wasserflow.models.diagnostics.GradientDetector;
 import io.wasserflow.models.lipschitz.Constraint;
 import io.wasserflow.models.train.ExperimentConfig;
+import io.wasserflow.models.train.Interpolation;
+import io.wasserflow.models.train.Trainer;
+import io.wasserflow.pipeline.render.LatentLines;
+import io.wasserflow.pipeline.source.Datasets;
 import io.wasserflow.pipeline.run.ExperimentResult;
 import io.wasserflow.pipeline.run.RunFolder;
 import io.wasserflow.pipeline.job.Topics;
@@ -31,6 +35,8 @@ import java.util.SortedMap;
 public final class Report {
     /** Sample pictures shown over time per experiment, first to last. */
     static final int SAMPLES_OVER_TIME = 4;
+    /** Lines of the latent interpolation grid per image experiment. */
+    static final int INTERPOLATION_LINES = 8;
     static final String REPORT = "report.md";
 
     private final RunFolder run;
@@ -153,6 +159,7 @@ public final class Report {
                 continue;
             }
             if (latest != null) md.append(copy(latest, "latest samples of " + name)).append("\n\n");
+            interpolation(e.config);
             List<Long> steps = List.copyOf(overTime.keySet()), shown = new ArrayList<>();
             int k = Math.min(SAMPLES_OVER_TIME, steps.size());
             for (int i = 0; i < k; i++) {
@@ -201,6 +208,24 @@ public final class Report {
             }
             md.append(head).append('\n').append(rule).append('\n').append(row).append("\n\n");
         }
+    }
+
+    /**
+     * For image data, the saved generator along {@link #INTERPOLATION_LINES} straight lines in its
+     * latent space (seed 0, as `sample --interpolate` draws by default): smooth changes along a row
+     * rather than jumps, or one image throughout.
+     */
+    private void interpolation(ExperimentConfig c) throws IOException {
+        Path state = run.folder().state(c.name());
+        if (Datasets.isToy(run.config().dataset()) || state == null) return;
+        Trainer trainer = new Trainer(c, run.config().dataShape());
+        trainer.restoreState(Files.readAllBytes(state));
+        String file = "interpolation-" + c.name() + ".png";
+        Files.write(out.resolve(file), LatentLines.png(trainer, Interpolation.draw(c, INTERPOLATION_LINES, 0), run.config().dataset()));
+        md.append("![latent interpolation of ").append(c.name()).append("](").append(file).append(")\n\n")
+                .append(String.format(Locale.ROOT, "The final generator of %s along %d straight lines between pairs of latent points (one a row, %d steps, "
+                        + "`wasserflow sample --interpolate` draws the same): smooth changes along a row, not jumps or one image throughout.%n%n",
+                        c.name(), INTERPOLATION_LINES, Interpolation.STEPS));
     }
 
     private void alerts() {

@@ -218,6 +218,10 @@ class CliFuzzTest {
                 .add(argv("bench", "--seconds", "soon"), "--seconds")
                 .add(argv("sample", "--run", "nope", "--experiment", "gp", "--out", tmp.resolve("s.png").toString(), "--workdir", workdir("sample")), "no run nope")
                 .add(argv("sample", "--run", "nope", "--experiment", "gp", "--out", tmp.resolve("s.gif").toString(), "--workdir", workdir("sample")), "--out")
+                .add(argv("sample", "--run", "nope", "--experiment", "gp", "--interpolate", "--out", tmp.resolve("s.csv").toString(), "--workdir", workdir("sample")),
+                        "--interpolate draws a picture")
+                .add(argv("sample", "--run", "nope", "--experiment", "gp", "--interpolate", "--n", "1000", "--out", tmp.resolve("s.png").toString(),
+                        "--workdir", workdir("sample")), "--n must be between 1 and 64 lines")
                 .add(argv("report", "--run", "nope", "--out", tmp.resolve("report").toString(), "--workdir", workdir("report")), "nope")
                 .list);
     }

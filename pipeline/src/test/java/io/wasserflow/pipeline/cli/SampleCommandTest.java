@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wasserflow.models.train.ExperimentConfig;
+import io.wasserflow.models.train.Interpolation;
 import io.wasserflow.models.train.Trainer;
 import io.wasserflow.pipeline.config.RunConfig;
 import java.awt.image.BufferedImage;
@@ -99,6 +100,77 @@ class SampleCommandTest {
         BufferedImage image = ImageIO.read(out.toFile());
         assertNotNull(image, "a PNG");
         assertTrue(image.getWidth() >= 200 && image.getHeight() >= 200, image.getWidth() + "x" + image.getHeight());
+    }
+
+    /** A run folder holding one finished image experiment (an MLP generator: no batch norm, so a point's output does not depend on its batch). */
+    static Trainer imageRun(String runId, String name) throws Exception {
+        String yaml = """
+                data: {dataset: shapes}
+                experiments:
+                  - {name: %s, constraint: gp, architecture: {mlp: {depth: 1, width: 16}}, batch_size: 4}
+                """.formatted(name);
+        RunConfig config = RunConfig.parse(yaml);
+        Trainer t = new Trainer(config.experiments().get(0), config.dataShape());
+        Path dir = workdir.resolve("runs").resolve(runId);
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("config.yaml"), yaml);
+        Files.write(dir.resolve(name + ".state"), t.saveState());
+        return t;
+    }
+
+    /** The grey level of pixel (i, j) of image (row, col) of a grid of 28x28 images drawn by SampleGrid with cols columns. */
+    static int grey(BufferedImage grid, int cols, int row, int col, int i, int j) {
+        int gap = 2, scale = (grid.getWidth() - gap * (cols + 1)) / (cols * 28), cell = 28 * scale + gap;
+        return grid.getRGB(gap + col * cell + j * scale, gap + row * cell + i * scale) & 0xFF;
+    }
+
+    @Test
+    void interpolationRowsRunBetweenTheGeneratorsOutputsAtTheEndpoints() throws Exception {
+        Trainer t = imageRun("r-lines", "img");
+        Path out = workdir.resolve("lines.png");
+        assertEquals(0, Main.run(sample("--run", "r-lines", "--experiment", "img", "--interpolate", "--n", "3", "--seed", "4", "--out", out.toString())));
+        BufferedImage grid = ImageIO.read(out.toFile());
+        int cols = Interpolation.STEPS;
+        Interpolation lines = Interpolation.draw(t.config(), 3, 4);
+        float[] a = t.generate(lines.from()).castTo(DataType.FLOAT).data().asFloat(), b = t.generate(lines.to()).castTo(DataType.FLOAT).data().asFloat();
+        int plane = 28 * 28, differs = 0;
+        for (int r = 0; r < 3; r++)
+            for (int i = 0; i < 28; i++)
+                for (int j = 0; j < 28; j++) {
+                    // first column: z_a, last: z_b (grey levels: one level of rounding apart at most, from the batch's float sums)
+                    assertEquals(Math.round(255 * a[r * plane + i * 28 + j]), grey(grid, cols, r, 0, i, j), 1, "line " + r + " start, pixel " + i + "," + j);
+                    assertEquals(Math.round(255 * b[r * plane + i * 28 + j]), grey(grid, cols, r, cols - 1, i, j), 1, "line " + r + " end, pixel " + i + "," + j);
+                    if (Math.abs(grey(grid, cols, r, cols / 2, i, j) - grey(grid, cols, r, 0, i, j)) > 2) differs++;
+                }
+        assertTrue(differs > 0, "the middle of a line differs from its start");
+        assertEquals(3 * (28 * ((grid.getWidth() - 2 * (cols + 1)) / (cols * 28)) + 2) + 2, grid.getHeight(), "one row a line");
+
+        Path again = workdir.resolve("lines-again.png"), other = workdir.resolve("lines-other.png");
+        assertEquals(0, Main.run(sample("--run", "r-lines", "--experiment", "img", "--interpolate", "--n", "3", "--seed", "4", "--out", again.toString())));
+        assertEquals(0, Main.run(sample("--run", "r-lines", "--experiment", "img", "--interpolate", "--n", "3", "--seed", "5", "--out", other.toString())));
+        assertTrue(java.util.Arrays.equals(Files.readAllBytes(out), Files.readAllBytes(again)), "the same seed draws the same grid");
+        assertTrue(!java.util.Arrays.equals(Files.readAllBytes(out), Files.readAllBytes(other)), "another seed, other lines");
+    }
+
+    @Test
+    void interpolationOfTwoDimensionalDataIsAScatterOfTheLines() throws Exception {
+        Path out = workdir.resolve("gp-lines.png");
+        assertEquals(0, Main.run(sample("--run", "r-1", "--experiment", "gp", "--interpolate", "--out", out.toString())));
+        BufferedImage image = ImageIO.read(out.toFile());
+        assertNotNull(image, "a PNG");
+        assertTrue(image.getWidth() >= 200 && image.getHeight() >= 200, image.getWidth() + "x" + image.getHeight());
+    }
+
+    @Test
+    void badInterpolationRequestsGetOneLine() {
+        MainTest.assertOneLineError(MainTest.run(sample("--run", "r-1", "--experiment", "gp", "--interpolate", "--out", "x.csv")),
+                "--interpolate draws a picture: --out must name a .png file");
+        MainTest.assertOneLineError(MainTest.run(sample("--run", "r-1", "--experiment", "gp", "--interpolate", "--n", "65", "--out", "x.png")),
+                "--n must be between 1 and 64 lines with --interpolate");
+        MainTest.assertOneLineError(MainTest.run(sample("--run", "r-1", "--experiment", "gp", "--interpolate", "--n", "0", "--out", "x.png")),
+                "--n must be between 1 and 64 lines with --interpolate");
+        MainTest.assertOneLineError(MainTest.run(sample("--run", "r-1", "--experiment", "unfinished", "--interpolate", "--out", "x.png")),
+                "saved no generator for unfinished");
     }
 
     @Test

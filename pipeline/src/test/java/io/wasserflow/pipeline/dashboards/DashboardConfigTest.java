@@ -318,6 +318,9 @@ class DashboardConfigTest {
                 "wasserflow_gradient_alert", "wasserflow_experiment_state"))
             assertTrue(all.contains(metric + "{"), "no panel reads " + metric);
         assertTrue(all.contains("network=\"critic\"") && all.contains("network=\"generator\""));
+        for (String measure : List.of("modes", "high_quality_share", "w1", "frechet_distance", "birthday_duplicates", "classes_covered", "class_kl", "classifier_score"))
+            assertTrue(all.contains("measure=\"" + measure + "\""), "no panel reads the sample-quality measure " + measure);
+        assertTrue(all.contains("wasserflow_sample_class_share{"), "no panel reads the class shares");
 
         // Log axes: every series floored, so float32 gradients of exactly 0 still show.
         int logPanels = 0;

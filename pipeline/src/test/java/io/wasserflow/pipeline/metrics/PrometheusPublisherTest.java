@@ -92,6 +92,10 @@ class PrometheusPublisherTest {
         assertTrue(text.contains("# HELP wasserflow_gradient_norm L2 norm of the loss gradient with respect to one layer's weights"), text);
         assertTrue(text.lines().anyMatch(l -> l.matches("# TYPE wasserflow_dead_letters(_total)? counter")), text);
 
+        assertPromtoolAccepts(text);
+    }
+
+    private static void assertPromtoolAccepts(String text) throws Exception {
         Process promtool = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
         try (OutputStream in = promtool.getOutputStream()) {
             in.write(text.getBytes(StandardCharsets.UTF_8));
@@ -99,6 +103,22 @@ class PrometheusPublisherTest {
         String complaints = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, promtool.waitFor(), complaints);
         assertEquals("", complaints.strip());
+    }
+
+    @Test
+    void classMeasuresAndSharesOfFashionMnistPassPromtool() throws Exception {
+        List<TrainingMetric> records = new ArrayList<>();
+        records.add(MetricRecords.quality(RUN, EXPERIMENT, 4, 20, "classes_covered", 7, 1_000));
+        records.add(MetricRecords.quality(RUN, EXPERIMENT, 4, 20, "class_kl", 0.4, 1_000));
+        records.add(MetricRecords.quality(RUN, EXPERIMENT, 4, 20, "classifier_score", 3.5, 1_000));
+        List<String> names = io.wasserflow.models.quality.FashionClassifier.CLASS_NAMES;
+        for (int k = 0; k < names.size(); k++) records.add(MetricRecords.classShare(RUN, EXPERIMENT, 4, 20, names.get(k), k / 45.0, 1_000));
+        endpoint.publisher().publish(records);
+        String text = scrape();
+        assertPromtoolAccepts(text);
+        Map<String, Double> scraped = new HashMap<>();
+        for (Sample s : parse(text)) scraped.put(key(s.name, s.labels), s.value);
+        for (TrainingMetric m : records) assertEquals(m.getValue(), scraped.get(key(m.getName(), withRunAndExperiment(m))), m.toString());
     }
 
     @Test

@@ -11,7 +11,10 @@ import io.wasserflow.models.train.Trainer;
 import io.wasserflow.models.util.Rng;
 import io.wasserflow.pipeline.config.RunConfig;
 import io.wasserflow.pipeline.metrics.MetricRecords;
+import io.wasserflow.pipeline.render.SampleGrid;
 import io.wasserflow.pipeline.render.Scatter;
+import io.wasserflow.pipeline.source.Dataset;
+import io.wasserflow.pipeline.source.Datasets;
 import io.wasserflow.schemas.Codec;
 import io.wasserflow.schemas.RunManifest;
 import io.wasserflow.schemas.TrainingMetric;
@@ -29,13 +32,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A run folder as the CLI leaves it, made by real trainers: each experiment of a config trains on
- * real 8gaussians batches (round robin, so experiments interleave in metrics.bin as on the topic);
- * every StepReport becomes the job's records via MetricRecords; every samples_every generator steps
- * a scatter picture and the toy sample quality, as the job makes them; then the states, the config
+ * real batches of its dataset, a toy set or images such as shapes (round robin, so experiments
+ * interleave in metrics.bin as on the topic); every StepReport becomes the job's records via
+ * MetricRecords; every samples_every generator steps a scatter picture and the toy sample quality
+ * (for images a grid), as the job makes them; then the states, the config
  * and the final manifest. The real in-job detector runs alongside, so tests know the alerts raised.
  */
 record RunFixture(Path workdir, String runId, RunConfig config, List<TrainingMetric> records, Map<String, Trainer> trainers,
@@ -48,7 +53,9 @@ record RunFixture(Path workdir, String runId, RunConfig config, List<TrainingMet
         RunConfig config = RunConfig.parse(yaml);
         Path dir = workdir.resolve("runs").resolve(runId);
         Files.createDirectories(dir.resolve("samples"));
-        Toy2D data = Toy2D.byId(config.dataset());
+        boolean toy = Datasets.isToy(config.dataset());
+        Toy2D data = toy ? Toy2D.byId(config.dataset()) : null;
+        Dataset images = toy ? null : Datasets.open(config.dataset(), null, 7);
         Map<String, Trainer> trainers = new LinkedHashMap<>();
         Map<String, GradientDetector> detectors = new HashMap<>();
         Map<String, Integer> alerts = new LinkedHashMap<>();
@@ -66,12 +73,15 @@ record RunFixture(Path workdir, String runId, RunConfig config, List<TrainingMet
                 if (t.generatorSteps() >= generatorSteps) continue;
                 int b = c.batchSize();
                 long before = t.generatorSteps();
-                for (StepReport r : t.step(Nd4j.create(data.sample(rng, b), new long[] {b, 1, 1, 2}, 'c').castTo(DataType.FLOAT))) {
+                for (StepReport r : t.step(toy ? Nd4j.create(data.sample(rng, b), new long[] {b, 1, 1, 2}, 'c').castTo(DataType.FLOAT) : pixels(images.next(b)))) {
                     records.addAll(MetricRecords.of(runId, c.name(), r, time++));
                     for (GradientDetector.Alert a : detectors.get(c.name()).check(r)) if (a.firing()) alerts.merge(c.name(), 1, Integer::sum);
                 }
                 long g = t.generatorSteps();
-                if (g > before && g % c.publish().samplesEvery() == 0) records.addAll(samples(dir, runId, t, data, time++));
+                if (g > before && g % c.publish().samplesEvery() == 0) {
+                    if (toy) records.addAll(samples(dir, runId, t, data, time++));
+                    else grid(dir, t);
+                }
             }
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(dir.resolve("metrics.bin"))))) {
             for (TrainingMetric m : records) {
@@ -122,6 +132,21 @@ record RunFixture(Path workdir, String runId, RunConfig config, List<TrainingMet
         measures.forEach((measure, v) -> out.add(TrainingMetric.newBuilder().setRun(runId).setExperiment(c.name()).setName("wasserflow_sample_quality")
                 .setLabels(new HashMap<>(Map.of("measure", measure))).setValue(v).setGeneratorStep(g).setCriticStep(t.criticSteps()).setTimeMs(time).build()));
         return out;
+    }
+
+    /** A uint8 image batch as the job decodes it: [n, C, H, W], pixels / 255. */
+    private static INDArray pixels(Dataset.Batch b) {
+        float[] v = new float[b.values().length];
+        for (int i = 0; i < v.length; i++) v[i] = (b.values()[i] & 0xFF) / 255f;
+        return Nd4j.create(v, new long[] {b.count(), b.channels(), b.height(), b.width()}, 'c');
+    }
+
+    /** The job's sample grid of an image experiment (image data has no quality records without the Fashion-MNIST classifier). */
+    private static void grid(Path dir, Trainer t) throws Exception {
+        long[] s = t.dataShape();
+        byte[] png = SampleGrid.png(t.sample(64, t.config().seed() ^ t.generatorSteps()).castTo(DataType.FLOAT).data().asFloat(), 64, (int) s[0], (int) s[1], (int) s[2], 8);
+        Files.write(dir.resolve("samples").resolve(String.format(Locale.ROOT, "%s-g%06d.png", t.config().name(), t.generatorSteps())), png);
+        Files.write(dir.resolve("samples").resolve(t.config().name() + ".png"), png);
     }
 
     Path dir() {
