@@ -145,7 +145,7 @@ class TrainerTest {
 
     @Test
     void saveRestoreContinueEqualsAnUninterruptedRunBitForBit() {
-        for (String constraint : new String[] {"gp", "clip", "lp"}) {
+        for (String constraint : new String[] {"gp", "clip", "lp", "sn"}) {
             List<INDArray> data = batches(23, 32, 7);
             Trainer whole = new Trainer(small(constraint), TOY);
             run(whole, data);
@@ -162,6 +162,16 @@ class TrainerTest {
             assertEquals(whole.parameterDigest(), resumed.parameterDigest(), constraint);
             assertArrayEquals(whole.saveState(), resumed.saveState(), constraint);
         }
+    }
+
+    @Test
+    void anOlderStateVersionIsRefusedWithTheReason() {
+        byte[] state = new Trainer(small("gp"), TOY).saveState();
+        java.nio.ByteBuffer.wrap(state).putInt(Integer.BYTES, 1); // the version follows the magic
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new Trainer(small("gp"), TOY).restoreState(state));
+        assertEquals("cannot restore trainer state: trainer state version 1, this build reads only version 2 "
+                + "(older states lack the spectral-norm vectors): start the run afresh", e.getMessage());
     }
 
     @Test
