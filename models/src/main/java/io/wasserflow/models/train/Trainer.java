@@ -3,6 +3,7 @@ package io.wasserflow.models.train;
 import io.wasserflow.models.diagnostics.LayerValue;
 import io.wasserflow.models.diagnostics.Norms;
 import io.wasserflow.models.diagnostics.Quantiles;
+import io.wasserflow.models.diagnostics.SpectralNorms;
 import io.wasserflow.models.diagnostics.StepProfile;
 import io.wasserflow.models.diagnostics.StepReport;
 import io.wasserflow.models.diagnostics.WeightHistogram;
@@ -46,7 +47,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class Trainer {
     private static final int STATE_MAGIC = 0x57464C57; // "WFLW"
-    /** 2: spectral normalisation's vectors follow the optimizers. */
+    /** 2: spectral normalisation's vectors and the spectral-norm measurement's vectors follow the optimizers. */
     private static final int STATE_VERSION = 2;
 
     /**
@@ -67,6 +68,7 @@ public final class Trainer {
     private final GeneratorStep generatorStep;
     /** Null unless the constraint is sn. */
     private final SpectralNormalisation spectralNorm;
+    private final SpectralNorms criticSpectralNorms;
     private Rng rng;
     private long criticSteps, generatorSteps, criticStepsSinceGenerator;
     private boolean diagnostics = true;
@@ -85,6 +87,7 @@ public final class Trainer {
         if (config.constraint() instanceof Constraint.Clip clip) WeightClipping.clamp(critic.params(), clip.c());
         // u from the initialisation stream, after both networks: the other constraints' streams are as they were
         this.spectralNorm = config.constraint() instanceof Constraint.SpectralNorm sn ? new SpectralNormalisation(critic, sn.powerIterations(), init) : null;
+        this.criticSpectralNorms = new SpectralNorms(critic);
         this.criticStep = new CriticStep(critic, config.loss(), config.constraint(), criticOptimizer, spectralNorm);
         this.generatorStep = new GeneratorStep(generator, critic, config.loss(), generatorOptimizer);
     }
@@ -150,6 +153,7 @@ public final class Trainer {
 
         List<LayerValue> gradNorms = norms ? weightGradientNorms(critic) : List.of();
         List<LayerValue> clip = norms && config.constraint() instanceof Constraint.Clip c ? clipFractions(c.c()) : List.of();
+        List<LayerValue> spectral = norms ? criticSpectralNorms.measure() : List.of();
         List<WeightHistogram> hist = histograms ? histograms(critic) : List.of();
         StepProfile.phase("critic: diagnostics", t);
         criticSteps++;
@@ -159,7 +163,7 @@ public final class Trainer {
                 o.loss(), o.penalty() == null ? OptionalDouble.empty() : OptionalDouble.of(o.penalty()),
                 gradNorms, layerValues(critic, activation),
                 o.inputGradientNorms() == null ? null : Quantiles.of(o.inputGradientNorms(), Quantiles.FIVE),
-                hist, clip, seconds, b);
+                hist, clip, spectral, seconds, b);
     }
 
     private StepReport generatorStep() {
@@ -255,6 +259,7 @@ public final class Trainer {
             criticOptimizer.writeState(out);
             generatorOptimizer.writeState(out);
             if (spectralNorm != null) spectralNorm.write(out);
+            criticSpectralNorms.write(out);
             out.flush();
             return bytes.toByteArray();
         } catch (IOException e) {
@@ -285,6 +290,7 @@ public final class Trainer {
             criticOptimizer.readState(in);
             generatorOptimizer.readState(in);
             if (spectralNorm != null) spectralNorm.read(in);
+            criticSpectralNorms.read(in);
             if (in.read() != -1) throw new IOException("trailing bytes after the state of " + name);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot restore trainer state: " + e.getMessage(), e);

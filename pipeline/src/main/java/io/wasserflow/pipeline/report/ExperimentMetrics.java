@@ -143,7 +143,7 @@ final class ExperimentMetrics {
         if (stepKind != null) {
             StepReport r = stepKind == StepReport.Kind.CRITIC
                     ? new StepReport.Critic(stepCritic, stepGenerator, OptionalDouble.empty(), stepLoss, OptionalDouble.empty(), List.copyOf(stepNorms),
-                            List.of(), null, List.of(), List.of(), 0, 0)
+                            List.of(), null, List.of(), List.of(), List.of(), 0, 0)
                     : new StepReport.Generator(stepCritic, stepGenerator, stepLoss, List.copyOf(stepNorms), List.of(), List.of(), 0, 0);
             for (GradientDetector.Alert a : detector.check(r))
                 if (a.firing()) {
