@@ -69,6 +69,8 @@ final class ExperimentMetrics {
     long histogramStep = -1;
     final Map<String, Histogram> latestHistograms = new LinkedHashMap<>();
     final Map<String, Double> latestClipFractions = new LinkedHashMap<>();
+    /** Each critic layer's largest singular value over critic steps, input side first. */
+    final Map<String, Series> spectralNorms = new LinkedHashMap<>();
 
     /** The in-job detector, replayed on the recorded per-layer norms: the alerts the job raised. */
     private final GradientDetector detector;
@@ -115,6 +117,9 @@ final class ExperimentMetrics {
             }
             case WEIGHT_CLIP_FRACTION -> {
                 if (critic) latestClipFractions.put(layer, v);
+            }
+            case LAYER_SPECTRAL_NORM -> {
+                if (critic) series(spectralNorms, layer).add(m.getCriticStep(), v);
             }
             case WEIGHT -> {
                 if (!critic || m.getBucketCounts().size() != m.getBucketUpperBounds().size() + 1) return;

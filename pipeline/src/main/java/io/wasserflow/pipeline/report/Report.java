@@ -74,6 +74,7 @@ public final class Report {
         Figures figures = new Figures(r.experiments, out, r.md);
         figures.figure1();
         figures.weights();
+        figures.spectralNorms();
         figures.scalars();
         figures.quality();
         r.samples();
