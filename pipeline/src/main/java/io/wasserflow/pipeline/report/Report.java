@@ -136,6 +136,7 @@ public final class Report {
         if (c instanceof Constraint.Clip clip) return "clip c=" + num(clip.c());
         if (c instanceof Constraint.GradientPenalty gp) return "gp λ=" + num(gp.lambda());
         if (c instanceof Constraint.OneSidedPenalty lp) return "lp λ=" + num(lp.lambda());
+        if (c instanceof Constraint.SpectralNorm sn) return "sn, " + sn.powerIterations() + " power step" + (sn.powerIterations() == 1 ? "" : "s") + " per update";
         return c.id();
     }
 
