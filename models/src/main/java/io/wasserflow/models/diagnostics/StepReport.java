@@ -34,10 +34,12 @@ public sealed interface StepReport {
      * @param gradientPenalty the penalty term (penalised constraints only)
      * @param inputGradientQuantiles min, p10, p50, p90, max of ||grad_x D|| at the interpolates (empty: not measured)
      * @param clipFractions per clipped layer, the share of its weights at +-c
+     * @param spectralNorms per linear layer, the largest singular value of the weight it computes with
      */
     record Critic(long criticStep, long generatorStep, OptionalDouble wassersteinEstimate, double loss, OptionalDouble gradientPenalty,
             List<LayerValue> weightGradientNorms, List<LayerValue> activationGradientNorms, double[] inputGradientQuantiles,
-            List<WeightHistogram> histograms, List<LayerValue> clipFractions, double stepSeconds, int batchSize) implements StepReport {
+            List<WeightHistogram> histograms, List<LayerValue> clipFractions, List<LayerValue> spectralNorms, double stepSeconds, int batchSize)
+            implements StepReport {
         public Critic {
             if (inputGradientQuantiles == null) inputGradientQuantiles = new double[0];
         }

@@ -4,7 +4,10 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** y = x W + b, with W of shape [in, out]. Linear in x, so its tangent is x-dot W. */
+/**
+ * y = x W + b, with W of shape [in, out]. Linear in x, so its tangent is x-dot W. W is the weight's
+ * {@link Param#effective} tensor: the parameter itself, or W / sigma(W) under spectral normalisation.
+ */
 public final class Dense implements Layer {
     private final String name;
     private final Param w, b;
@@ -22,9 +25,9 @@ public final class Dense implements Layer {
         this.x = x;
         // y = 1 b^T, then y += x W: both in BLAS (Nd4j.gemm skips mmul's copies of C-ordered operands), the
         // bias as a rank-one product, four times faster than a broadcast add (docs/performance.md)
-        INDArray y = Nd4j.createUninitialized(x.dataType(), x.size(0), w.value.size(1));
+        INDArray y = Nd4j.createUninitialized(x.dataType(), x.size(0), w.effective().size(1));
         Nd4j.gemm(Ones.row(x.dataType(), x.size(0)), b.value, y, true, false, 1.0, 0.0);
-        return Nd4j.gemm(x, w.value, y, false, false, 1.0, 1.0);
+        return Nd4j.gemm(x, w.effective(), y, false, false, 1.0, 1.0);
     }
 
     @Override public INDArray backward(INDArray yBar, boolean paramGrads) {
@@ -33,23 +36,23 @@ public final class Dense implements Layer {
             Nd4j.gemm(x, yBar, w.grad, true, false, 1.0, 1.0); // W-bar += x^T y-bar
             addColumnSums(yBar, b.grad);
         }
-        return Nd4j.gemm(yBar, w.value, false, true); // x-bar = y-bar W^T
+        return Nd4j.gemm(yBar, w.effective(), false, true); // x-bar = y-bar W^T
     }
 
     @Override public INDArray tangent(INDArray xDot) {
         this.xDot = xDot;
-        return Nd4j.gemm(xDot, w.value, false, false);
+        return Nd4j.gemm(xDot, w.effective(), false, false);
     }
 
     @Override public Adjoint tangentBackward(INDArray yBar, INDArray yDotBar) {
         // y-dot = x-dot W: W-bar gets x-dot^T y-dot-bar; the bias does not enter y-dot.
         Nd4j.gemm(xDot, yDotBar, w.grad, true, false, 1.0, 1.0);
-        INDArray xDotBar = Nd4j.gemm(yDotBar, w.value, false, true);
+        INDArray xDotBar = Nd4j.gemm(yDotBar, w.effective(), false, true);
         INDArray xBar = null;
         if (yBar != null) {
             Nd4j.gemm(x, yBar, w.grad, true, false, 1.0, 1.0);
             addColumnSums(yBar, b.grad);
-            xBar = Nd4j.gemm(yBar, w.value, false, true);
+            xBar = Nd4j.gemm(yBar, w.effective(), false, true);
         }
         return new Adjoint(xBar, xDotBar);
     }

@@ -16,10 +16,17 @@ public sealed interface Constraint extends Serializable {
     /** WGAN-LP: lambda mean max(0, ||grad D(x-hat)|| - 1)^2, penalising only slopes above 1. */
     record OneSidedPenalty(double lambda) implements Constraint {}
 
+    /** Spectral normalisation (Miyato et al. 2018): each critic weight used as W / sigma(W), sigma by power iteration. */
+    record SpectralNorm(int powerIterations) implements Constraint {
+        /** Miyato et al.: one power step per update suffices, u carried from update to update. */
+        public static final int DEFAULT_POWER_ITERATIONS = 1;
+    }
+
     default String id() {
         if (this instanceof Clip) return "clip";
         if (this instanceof GradientPenalty) return "gp";
         if (this instanceof OneSidedPenalty) return "lp";
+        if (this instanceof SpectralNorm) return "sn";
         return "none";
     }
 

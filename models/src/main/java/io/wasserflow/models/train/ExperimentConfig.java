@@ -97,7 +97,7 @@ public record ExperimentConfig(
 
     /**
      * SPEC §4's defaults, the one place they are stated: by kind of data ({@code toy}: 2-D points,
-     * otherwise 28x28 images), loss, and constraint ({@code clip}, {@code gp}, {@code lp} or {@code none}).
+     * otherwise 28x28 images), loss, and constraint ({@code clip}, {@code gp}, {@code lp}, {@code sn} or {@code none}).
      */
     public static Builder builder(String name, boolean toy, Loss loss, String constraint) {
         return new Builder()
@@ -127,19 +127,20 @@ public record ExperimentConfig(
         return kind == Architecture.Kind.MLP ? Architecture.mlp(3, 512) : Architecture.dcgan(64);
     }
 
-    /** A constraint named without its parameter: c 0.01; lambda 0.1 on toy data, 10 on images. */
+    /** A constraint named without its parameter: c 0.01; lambda 0.1 on toy data, 10 on images; one power step per update. */
     public static Constraint defaultConstraint(String constraint, boolean toy) {
         double lambda = toy ? 0.1 : 10;
         return switch (constraint) {
             case "clip" -> new Constraint.Clip(0.01);
             case "gp" -> new Constraint.GradientPenalty(lambda);
             case "lp" -> new Constraint.OneSidedPenalty(lambda);
+            case "sn" -> new Constraint.SpectralNorm(Constraint.SpectralNorm.DEFAULT_POWER_ITERATIONS);
             case "none" -> new Constraint.None();
-            default -> throw new IllegalArgumentException("unknown constraint " + constraint + " (clip, gp, lp or none)");
+            default -> throw new IllegalArgumentException("unknown constraint " + constraint + " (clip, gp, lp, sn or none)");
         };
     }
 
-    /** RMSProp 5e-5 for a clipped critic, Adam 1e-4 (0.5, 0.9) for the other Wasserstein critics, Adam 2e-4 (0.5, 0.999) for the GANs. */
+    /** RMSProp 5e-5 for a clipped critic, Adam 1e-4 (0.5, 0.9) for the other Wasserstein critics (sn as gp), Adam 2e-4 (0.5, 0.999) for the GANs. */
     private static OptimizerConfig defaultOptimizer(Loss loss, String constraint) {
         if (!loss.isWasserstein()) return OptimizerConfig.adam(2e-4, 0.5, 0.999);
         return constraint.equals("clip") ? OptimizerConfig.rmsprop(5e-5) : OptimizerConfig.adam(1e-4, 0.5, 0.9);

@@ -3,12 +3,14 @@ package io.wasserflow.models.train;
 import io.wasserflow.models.diagnostics.LayerValue;
 import io.wasserflow.models.diagnostics.Norms;
 import io.wasserflow.models.diagnostics.Quantiles;
+import io.wasserflow.models.diagnostics.SpectralNorms;
 import io.wasserflow.models.diagnostics.StepProfile;
 import io.wasserflow.models.diagnostics.StepReport;
 import io.wasserflow.models.diagnostics.WeightHistogram;
 import io.wasserflow.models.layers.Layer;
 import io.wasserflow.models.layers.Param;
 import io.wasserflow.models.lipschitz.Constraint;
+import io.wasserflow.models.lipschitz.SpectralNormalisation;
 import io.wasserflow.models.lipschitz.WeightClipping;
 import io.wasserflow.models.nets.Network;
 import io.wasserflow.models.nets.Networks;
@@ -47,7 +49,8 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class Trainer {
     private static final int STATE_MAGIC = 0x57464C57; // "WFLW"
-    private static final int STATE_VERSION = 1;
+    /** 2: spectral normalisation's vectors and the spectral-norm measurement's vectors follow the optimizers. */
+    private static final int STATE_VERSION = 2;
 
     /**
      * Every temporary of a step lives in one workspace (an arena that is reset after the step), so
@@ -65,6 +68,9 @@ public final class Trainer {
     private final Optimizer criticOptimizer, generatorOptimizer;
     private final CriticStep criticStep;
     private final GeneratorStep generatorStep;
+    /** Null unless the constraint is sn. */
+    private final SpectralNormalisation spectralNorm;
+    private final SpectralNorms criticSpectralNorms;
     private Rng rng;
     private long criticSteps, generatorSteps, criticStepsSinceGenerator;
     private boolean diagnostics = true;
@@ -81,7 +87,10 @@ public final class Trainer {
         this.criticOptimizer = Optimizer.of(config.optimizer(), critic.params());
         this.generatorOptimizer = Optimizer.of(config.optimizer(), generator.params());
         if (config.constraint() instanceof Constraint.Clip clip) WeightClipping.clamp(critic.params(), clip.c());
-        this.criticStep = new CriticStep(critic, config.loss(), config.constraint(), criticOptimizer);
+        // u from the initialisation stream, after both networks: the other constraints' streams are as they were
+        this.spectralNorm = config.constraint() instanceof Constraint.SpectralNorm sn ? new SpectralNormalisation(critic, sn.powerIterations(), init) : null;
+        this.criticSpectralNorms = new SpectralNorms(critic);
+        this.criticStep = new CriticStep(critic, config.loss(), config.constraint(), criticOptimizer, spectralNorm);
         this.generatorStep = new GeneratorStep(generator, critic, config.loss(), generatorOptimizer);
     }
 
@@ -149,6 +158,7 @@ public final class Trainer {
 
         List<LayerValue> gradNorms = norms ? weightGradientNorms(critic) : List.of();
         List<LayerValue> clip = norms && config.constraint() instanceof Constraint.Clip c ? clipFractions(c.c()) : List.of();
+        List<LayerValue> spectral = norms ? criticSpectralNorms.measure() : List.of();
         List<WeightHistogram> hist = histograms ? histograms(critic) : List.of();
         StepProfile.phase("critic: diagnostics", t);
         criticSteps++;
@@ -158,7 +168,7 @@ public final class Trainer {
                 o.loss(), o.penalty() == null ? OptionalDouble.empty() : OptionalDouble.of(o.penalty()),
                 gradNorms, layerValues(critic, activation),
                 o.inputGradientNorms() == null ? null : Quantiles.of(o.inputGradientNorms(), Quantiles.FIVE),
-                hist, clip, seconds, b);
+                hist, clip, spectral, seconds, b);
     }
 
     private StepReport generatorStep() {
@@ -248,7 +258,7 @@ public final class Trainer {
         return all;
     }
 
-    /** Parameters, optimizer moments, random state and counters. */
+    /** Parameters, optimizer moments, random state, counters, and the power iterations' vectors. */
     public byte[] saveState() {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -265,6 +275,8 @@ public final class Trainer {
             for (Param p : all) ArrayIO.write(out, p.value);
             criticOptimizer.writeState(out);
             generatorOptimizer.writeState(out);
+            if (spectralNorm != null) spectralNorm.write(out);
+            criticSpectralNorms.write(out);
             out.flush();
             return bytes.toByteArray();
         } catch (IOException e) {
@@ -277,7 +289,9 @@ public final class Trainer {
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(state));
             if (in.readInt() != STATE_MAGIC) throw new IOException("not a Wasserflow trainer state");
             int version = in.readInt();
-            if (version != STATE_VERSION) throw new IOException("trainer state version " + version + ", this build reads " + STATE_VERSION);
+            if (version != STATE_VERSION)
+                throw new IOException("trainer state version " + version + ", this build reads only version " + STATE_VERSION
+                        + (version < STATE_VERSION ? " (older states lack the spectral-norm vectors): start the run afresh" : ""));
             String name = in.readUTF();
             if (!name.equals(config.name())) throw new IOException("state of experiment " + name + " offered to " + config.name());
             criticSteps = in.readLong();
@@ -292,6 +306,9 @@ public final class Trainer {
             for (Param p : all) ArrayIO.readInto(in, p.value);
             criticOptimizer.readState(in);
             generatorOptimizer.readState(in);
+            if (spectralNorm != null) spectralNorm.read(in);
+            criticSpectralNorms.read(in);
+            if (in.read() != -1) throw new IOException("trailing bytes after the state of " + name);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot restore trainer state: " + e.getMessage(), e);
         }

@@ -77,6 +77,6 @@ class GradientDetectorTest {
 
     static StepReport report(double norm) {
         return new StepReport.Critic(1, 0, OptionalDouble.of(0), 0, OptionalDouble.of(0), List.of(new LayerValue("critic", "1", norm)), List.of(), null,
-                List.of(), List.of(), 0.01, 64);
+                List.of(), List.of(), List.of(), 0.01, 64);
     }
 }

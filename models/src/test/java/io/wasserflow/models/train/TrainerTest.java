@@ -179,7 +179,7 @@ class TrainerTest {
 
     @Test
     void saveRestoreContinueEqualsAnUninterruptedRunBitForBit() {
-        for (String constraint : new String[] {"gp", "clip", "lp"}) {
+        for (String constraint : new String[] {"gp", "clip", "lp", "sn"}) {
             List<INDArray> data = batches(23, 32, 7);
             Trainer whole = new Trainer(small(constraint), TOY);
             run(whole, data);
@@ -196,6 +196,65 @@ class TrainerTest {
             assertEquals(whole.parameterDigest(), resumed.parameterDigest(), constraint);
             assertArrayEquals(whole.saveState(), resumed.saveState(), constraint);
         }
+    }
+
+    @Test
+    void anOlderStateVersionIsRefusedWithTheReason() {
+        byte[] state = new Trainer(small("gp"), TOY).saveState();
+        java.nio.ByteBuffer.wrap(state).putInt(Integer.BYTES, 1); // the version follows the magic
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new Trainer(small("gp"), TOY).restoreState(state));
+        assertEquals("cannot restore trainer state: trainer state version 1, this build reads only version 2 "
+                + "(older states lack the spectral-norm vectors): start the run afresh", e.getMessage());
+    }
+
+    /** The critic reports of a run, in order. */
+    static List<StepReport.Critic> criticReports(List<StepReport> reports) {
+        return reports.stream().filter(r -> r instanceof StepReport.Critic).map(r -> (StepReport.Critic) r).toList();
+    }
+
+    @Test
+    void everyConstraintPublishesEachCriticLayersSpectralNormAtTheNormsCadence() {
+        for (String constraint : new String[] {"clip", "gp", "lp", "sn", "none"}) {
+            Trainer t = new Trainer(small(constraint).toBuilder().normsEvery(2).build(), TOY);
+            List<StepReport.Critic> critic = criticReports(run(t, batches(6, 32, 9)));
+            for (int i = 0; i < critic.size(); i++) {
+                List<LayerValue> sigmas = critic.get(i).spectralNorms();
+                if (i % 2 == 1) {
+                    assertTrue(sigmas.isEmpty(), constraint + ": critic step " + i + " is off the norms cadence");
+                    continue;
+                }
+                assertEquals(List.of("dense0", "dense1", "dense2"), sigmas.stream().map(LayerValue::layer).toList(), constraint);
+                for (LayerValue v : sigmas) {
+                    assertEquals("critic", v.network());
+                    assertTrue(v.value() > 0 && Double.isFinite(v.value()), constraint + " " + v);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aClippedCriticsSpectralNormsStayWithinTheBoundClippingImplies() {
+        // every entry of a clipped [m, n] weight is within c, so sigma <= ||W||_F <= c sqrt(m n)
+        double c = 0.01;
+        Trainer t = new Trainer(small("clip"), TOY);
+        List<StepReport.Critic> critic = criticReports(run(t, batches(30, 32, 10)));
+        List<io.wasserflow.models.layers.Layer> layers = t.critic().linearLayers();
+        for (StepReport.Critic r : critic)
+            for (int i = 0; i < layers.size(); i++) {
+                long[] shape = layers.get(i).params().get(0).value.shape();
+                double bound = c * Math.sqrt(shape[0] * shape[1]), sigma = r.spectralNorms().get(i).value();
+                assertTrue(sigma <= bound, "critic step " + r.criticStep() + " " + layers.get(i).name() + ": sigma " + sigma + " > " + bound);
+            }
+    }
+
+    @Test
+    void anSnCriticsNormalisedWeightsHaveSpectralNormOneOnceThePowerStepsConverge() {
+        Trainer t = new Trainer(small("sn").toBuilder().histogramsEvery(0).build(), TOY);
+        List<StepReport.Critic> critic = criticReports(run(t, batches(50, 32, 11)));
+        for (LayerValue v : critic.get(critic.size() - 1).spectralNorms()) assertEquals(1.0, v.value(), 1e-2, v.layer());
+        // before the power steps have converged, the estimate of sigma(W) was below it: W / sigma then has sigma above 1
+        assertTrue(critic.get(0).spectralNorms().stream().anyMatch(v -> v.value() > 1 + 1e-2), critic.get(0).spectralNorms().toString());
     }
 
     @Test

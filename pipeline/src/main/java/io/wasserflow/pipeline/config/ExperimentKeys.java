@@ -49,7 +49,7 @@ final class ExperimentKeys {
 
     static final Key<String> NAME = key("name", ExperimentKeys::name, Builder::name);
     static final Key<Loss> LOSS = key("loss", n -> n.named("loss", LOSSES), Builder::loss);
-    static final OneOf CONSTRAINT = oneOf("constraint", choice("clip"), choice("gp"), choice("lp"), choice("none"));
+    static final OneOf CONSTRAINT = oneOf("constraint", choice("clip"), choice("gp"), choice("lp"), choice("sn"), choice("none"));
 
     static final List<Row> KEYS = List.of(
             // path                                 type and range                             sets
@@ -59,6 +59,7 @@ final class ExperimentKeys {
             key("constraint.clip.c",                n -> n.number(1e-12, 1e3),                 (b, c) -> b.constraint(new Constraint.Clip(c))),
             key("constraint.gp.lambda",             n -> n.number(0, 1e6),                     (b, l) -> b.constraint(new Constraint.GradientPenalty(l))),
             key("constraint.lp.lambda",             n -> n.number(0, 1e6),                     (b, l) -> b.constraint(new Constraint.OneSidedPenalty(l))),
+            key("constraint.sn.power_iterations",   n -> n.integer(1, 100),                    (b, k) -> b.constraint(new Constraint.SpectralNorm(k))),
             oneOf("architecture",
                     choice("mlp", b -> b.architecture(ExperimentConfig.defaultArchitecture(Architecture.Kind.MLP))),
                     choice("dcgan", b -> b.architecture(ExperimentConfig.defaultArchitecture(Architecture.Kind.DCGAN)))

@@ -25,6 +25,9 @@ public enum Metric {
     INPUT_GRADIENT_NORM("wasserflow_input_gradient_norm", Type.GAUGE,
             "Norm of d critic / d input at the interpolates, per batch (stat: min, p10, p50, p90, max)", "stat"),
     WEIGHT_CLIP_FRACTION("wasserflow_weight_clip_fraction", Type.GAUGE, "Share of a clipped layer's weights at the clip bound", "network", "layer"),
+    LAYER_SPECTRAL_NORM("wasserflow_layer_spectral_norm", Type.GAUGE, "Largest singular value of one layer's weight as the layer computes "
+            + "with it (a convolution's kernel as the matrix [out, in*k*k], not the convolution's operator norm), by power iteration",
+            "network", "layer"),
     WEIGHT("wasserflow_weight", Type.HISTOGRAM, "Weight histogram of one layer on fixed bucket edges, every weight observed once every K steps",
             "network", "layer"),
     SAMPLE_QUALITY("wasserflow_sample_quality", Type.GAUGE,

@@ -24,13 +24,14 @@ public final class MetricRecords {
         out.add(b.metric(Metric.CRITIC_STEP, r.criticStep(), Map.of()));
         out.add(b.metric(Metric.GENERATOR_STEP, r.generatorStep(), Map.of()));
         double[] quantiles = {};
-        List<LayerValue> clipFractions = List.of();
+        List<LayerValue> clipFractions = List.of(), spectralNorms = List.of();
         if (r instanceof StepReport.Critic c) {
             c.wassersteinEstimate().ifPresent(w -> out.add(b.metric(Metric.WASSERSTEIN_ESTIMATE, w, Map.of())));
             out.add(b.metric(Metric.CRITIC_LOSS, c.loss(), Map.of()));
             c.gradientPenalty().ifPresent(p -> out.add(b.metric(Metric.GRADIENT_PENALTY, p, Map.of())));
             quantiles = c.inputGradientQuantiles();
             clipFractions = c.clipFractions();
+            spectralNorms = c.spectralNorms();
             double slope = quantiles.length == 0 ? Double.NaN : quantiles[quantiles.length - 1];
             if (slope > 0 && Double.isFinite(slope))
                 c.wassersteinEstimate().ifPresent(w -> out.add(b.metric(Metric.NORMALIZED_WASSERSTEIN_ESTIMATE, w / slope, Map.of())));
@@ -38,6 +39,7 @@ public final class MetricRecords {
         for (LayerValue v : r.weightGradientNorms()) out.add(b.metric(Metric.GRADIENT_NORM, v.value(), layer(v)));
         for (LayerValue v : r.activationGradientNorms()) out.add(b.metric(Metric.ACTIVATION_GRADIENT_NORM, v.value(), layer(v)));
         for (LayerValue v : clipFractions) out.add(b.metric(Metric.WEIGHT_CLIP_FRACTION, v.value(), layer(v)));
+        for (LayerValue v : spectralNorms) out.add(b.metric(Metric.LAYER_SPECTRAL_NORM, v.value(), layer(v)));
         for (int i = 0; i < quantiles.length; i++) out.add(b.metric(Metric.INPUT_GRADIENT_NORM, quantiles[i], Map.of("stat", StepReport.QUANTILE_NAMES[i])));
         out.add(b.metric(Metric.STEP_SECONDS, r.stepSeconds(), Map.of("kind", r.kind().name().toLowerCase())));
         if (r instanceof StepReport.Critic && r.stepSeconds() > 0) out.add(b.metric(Metric.IMAGES_PER_SECOND, r.batchSize() / r.stepSeconds(), Map.of()));

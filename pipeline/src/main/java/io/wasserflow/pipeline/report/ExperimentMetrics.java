@@ -75,6 +75,8 @@ final class ExperimentMetrics {
     long histogramStep = -1;
     final Map<String, Histogram> latestHistograms = new LinkedHashMap<>();
     final Map<String, Double> latestClipFractions = new LinkedHashMap<>();
+    /** Each critic layer's largest singular value over critic steps, input side first. */
+    final Map<String, Series> spectralNorms = new LinkedHashMap<>();
 
     /** The in-job detector, replayed on the recorded per-layer norms: the alerts the job raised. */
     private final GradientDetector detector;
@@ -132,6 +134,9 @@ final class ExperimentMetrics {
             case WEIGHT_CLIP_FRACTION -> {
                 if (critic) latestClipFractions.put(layer, v);
             }
+            case LAYER_SPECTRAL_NORM -> {
+                if (critic) series(spectralNorms, layer).add(m.getCriticStep(), v);
+            }
             case WEIGHT -> {
                 if (!critic || m.getBucketCounts().size() != m.getBucketUpperBounds().size() + 1) return;
                 if (m.getCriticStep() > histogramStep) {
@@ -159,7 +164,7 @@ final class ExperimentMetrics {
         if (stepKind != null) {
             StepReport r = stepKind == StepReport.Kind.CRITIC
                     ? new StepReport.Critic(stepCritic, stepGenerator, OptionalDouble.empty(), stepLoss, OptionalDouble.empty(), List.copyOf(stepNorms),
-                            List.of(), null, List.of(), List.of(), 0, 0)
+                            List.of(), null, List.of(), List.of(), List.of(), 0, 0)
                     : new StepReport.Generator(stepCritic, stepGenerator, stepLoss, List.copyOf(stepNorms), List.of(), List.of(), 0, 0);
             for (GradientDetector.Alert a : detector.check(r))
                 if (a.firing()) {

@@ -29,8 +29,8 @@ import java.util.Map;
 /**
  * The report's figures, each written as a PNG into the report's folder and embedded in its
  * Markdown with the paragraph that says how to read it: the WGAN paper's Figure 2 (runs on the
- * line), the WGAN-GP paper's Figure 1, critic
- * weight histograms, Wasserstein estimates and losses, sample quality.
+ * line), the WGAN-GP paper's Figure 1, critic weight histograms and spectral norms, Wasserstein
+ * estimates and losses, sample quality.
  */
 final class Figures {
     /** Log axes start here: float32 gradients underflow to exactly 0 (SCIENCE.md, Figure 1 with c = 0.001). */
@@ -208,16 +208,50 @@ final class Figures {
 
     /** Each experiment's Wasserstein estimate on its own scale: a clipped critic's is orders of magnitude smaller than a penalised one's. */
     private void wassersteinByExperiment(Map<String, ExperimentMetrics.Series> series) throws IOException {
+        Map<String, LinePlot> plots = new LinkedHashMap<>();
+        series.forEach((name, s) -> {
+            if (s == null || s.n == 0) return;
+            LinePlot plot = LinePlot.titled("Wasserstein estimate: " + name).xLabel("critic step").size(520, 320);
+            add(plot, name, s);
+            plots.put(name, plot);
+        });
+        row(plots, "wasserstein-", "Wasserstein estimate of ");
+    }
+
+    /**
+     * The spectral norm of each critic layer over training, an experiment a panel: clipping bounds it by
+     * c sqrt(m n) for an [m, n] weight, spectral normalisation holds it at 1, the penalties leave it free.
+     */
+    void spectralNorms() throws IOException {
+        md.append("## Critic spectral norms per layer\n\n");
+        Map<String, LinePlot> plots = new LinkedHashMap<>();
+        for (ExperimentMetrics e : experiments.values()) {
+            if (e.spectralNorms.isEmpty()) continue;
+            LinePlot plot = LinePlot.titled("Spectral norm per critic layer: " + e.config.name()).logY(FLOOR).xLabel("critic step")
+                    .yLabel("largest singular value").size(520, 320);
+            e.spectralNorms.forEach((layer, s) -> add(plot, layer, s));
+            plots.put(e.config.name(), plot);
+        }
+        if (plots.isEmpty()) {
+            md.append("No spectral norms were recorded (publish.norms_every is 0).\n\n");
+            return;
+        }
+        row(plots, "spectral-norm-", "spectral norm per critic layer of ");
+        md.append("The largest singular value of each critic layer's weight as the layer computes with it (W / σ under spectral "
+                + "normalisation), by power iteration every publish.norms_every critic steps; a convolution's kernel is read as the matrix "
+                + "[out, in·k·k], as spectral normalisation does, which is not the operator norm of the convolution. Log scale. "
+                + "A weight [m, n] clipped at c has σ ≤ c√(mn); spectral normalisation keeps σ at 1; the penalties do not bound it per layer.\n\n");
+    }
+
+    /** One figure per experiment, side by side in a table row, written as prefix + experiment + ".png". */
+    private void row(Map<String, LinePlot> plots, String prefix, String alt) throws IOException {
         StringBuilder head = new StringBuilder("|"), rule = new StringBuilder("|"), row = new StringBuilder("|");
-        for (Map.Entry<String, ExperimentMetrics.Series> e : series.entrySet()) {
-            if (e.getValue() == null || e.getValue().n == 0) continue;
-            LinePlot plot = LinePlot.titled("Wasserstein estimate: " + e.getKey()).xLabel("critic step").size(520, 320);
-            add(plot, e.getKey(), e.getValue());
-            String file = "wasserstein-" + e.getKey() + ".png";
-            Files.write(out.resolve(file), plot.png());
+        for (Map.Entry<String, LinePlot> e : plots.entrySet()) {
+            String file = prefix + e.getKey() + ".png";
+            Files.write(out.resolve(file), e.getValue().png());
             head.append(' ').append(e.getKey()).append(" |");
             rule.append(" --- |");
-            row.append(" ![Wasserstein estimate of ").append(e.getKey()).append("](").append(file).append(") |");
+            row.append(" ![").append(alt).append(e.getKey()).append("](").append(file).append(") |");
         }
         md.append(head).append('\n').append(rule).append('\n').append(row).append("\n\n");
     }

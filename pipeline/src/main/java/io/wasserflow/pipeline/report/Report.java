@@ -81,6 +81,7 @@ public final class Report {
         figures.figure2(r.run.folder(), r.run.config());
         figures.figure1();
         figures.weights();
+        figures.spectralNorms();
         figures.scalars();
         figures.quality();
         EstimateAgainstQuality.write(r.experiments, r.run.folder(), out, r.md, r::copy);
@@ -144,6 +145,7 @@ public final class Report {
         if (c instanceof Constraint.Clip clip) return "clip c=" + num(clip.c());
         if (c instanceof Constraint.GradientPenalty gp) return "gp λ=" + num(gp.lambda());
         if (c instanceof Constraint.OneSidedPenalty lp) return "lp λ=" + num(lp.lambda());
+        if (c instanceof Constraint.SpectralNorm sn) return "sn, " + sn.powerIterations() + " power step" + (sn.powerIterations() == 1 ? "" : "s") + " per update";
         return c.id();
     }
 

@@ -145,6 +145,18 @@ class PresetsTest {
     }
 
     @Test
+    void theModeCoveragePresetsCompareSpectralNormalisationLive() throws Exception {
+        for (String name : List.of("toy-modes", "toy-modes-25")) {
+            RunConfig c = RunConfig.parse(Files.readString(DISK.resolve(name + ".yaml")));
+            ExperimentConfig sn = c.experiments().stream().filter(e -> e.name().equals("wgan-sn")).findFirst().orElseThrow();
+            assertEquals(new Constraint.SpectralNorm(1), sn.constraint(), name);
+            assertEquals(io.wasserflow.models.optim.OptimizerConfig.adam(1e-4, 0.5, 0.9), sn.optimizer(), name);
+            assertEquals(List.of("clip", "gp", "lp", "sn"), c.experiments().stream().filter(e -> e.loss().isWasserstein())
+                    .map(e -> e.constraint().id()).toList(), name + ": the four constraints side by side");
+        }
+    }
+
+    @Test
     void anUnknownNameListsThePresets(@TempDir Path work) {
         ConfigException e = assertThrows(ConfigException.class, () -> Presets.resolve("figure2", work));
         assertEquals("config: no config file figure2 and no preset 'figure2' (presets: " + String.join(", ", new TreeSet<>(Presets.names(work))) + ")", e.getMessage());

@@ -115,6 +115,7 @@ class RunConfigTest {
                   - {name: clip, constraint: clip, optimizer: sgd}
                   - {name: gp, optimizer: {adam: {lr: 1e-3}}, precision: float64}
                   - {name: lp, constraint: lp, architecture: {mlp: {depth: 2}}, critic_norm: layernorm}
+                  - {name: sn, constraint: {sn: {power_iterations: 2}}}
                   - {name: gan, loss: gan, optimizer: rmsprop, publish: {samples_every: 0}, alerts: {exploding_above: 10}}
                 """);
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
@@ -124,6 +125,34 @@ class RunConfigTest {
         try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
             assertEquals(r, in.readObject());
         }
+    }
+
+    @Test
+    void spectralNormalisationIsAConstraintWithTheGradientPenaltysOptimizer() {
+        RunConfig r = RunConfig.parse("""
+                data: {dataset: 8gaussians}
+                experiments:
+                  - {name: sn, constraint: sn}
+                  - {name: sn3, constraint: {sn: {power_iterations: 3}}}
+                """);
+        ExperimentConfig sn = r.experiments().get(0);
+        assertEquals(new Constraint.SpectralNorm(1), sn.constraint());
+        assertEquals("sn", sn.constraint().id());
+        assertEquals(OptimizerConfig.adam(1e-4, 0.5, 0.9), sn.optimizer());
+        assertEquals(5, sn.nCritic());
+        assertEquals(new Constraint.SpectralNorm(3), r.experiments().get(1).constraint());
+        ExperimentConfig images = RunConfig.parse("data: {dataset: shapes}\nexperiments: [{name: sn, constraint: sn}]").experiments().get(0);
+        assertEquals(OptimizerConfig.adam(1e-4, 0.5, 0.9), images.optimizer());
+    }
+
+    @Test
+    void outOfRangePowerIterationsAreRefusedWithTheKeysPath() {
+        for (String n : new String[] {"0", "-1", "101"})
+            assertRefused("data: {dataset: 8gaussians}\nexperiments: [{name: a, constraint: {sn: {power_iterations: " + n + "}}}]",
+                    "experiments[0].constraint.sn.power_iterations", "out of range");
+        assertRefused("data: {dataset: 8gaussians}\nexperiments: [{name: a, constraint: {sn: {power_iterations: 1.5}}}]",
+                "experiments[0].constraint.sn.power_iterations", "whole number");
+        assertRefused("data: {dataset: 8gaussians}\nexperiments: [{name: a, constraint: {sn: {lambda: 1}}}]", "experiments[0].constraint.sn.lambda", "unknown key");
     }
 
     @Test

@@ -315,7 +315,7 @@ class DashboardConfigTest {
                 "wasserflow_gradient_penalty", "wasserflow_gradient_norm", "wasserflow_activation_gradient_norm",
                 "wasserflow_input_gradient_norm", "wasserflow_weight_bucket", "wasserflow_weight_clip_fraction",
                 "wasserflow_sample_quality", "wasserflow_step_seconds", "wasserflow_images_per_second",
-                "wasserflow_gradient_alert", "wasserflow_experiment_state"))
+                "wasserflow_gradient_alert", "wasserflow_experiment_state", "wasserflow_layer_spectral_norm"))
             assertTrue(all.contains(metric + "{"), "no panel reads " + metric);
         assertTrue(all.contains("network=\"critic\"") && all.contains("network=\"generator\""));
         for (String measure : List.of("modes", "high_quality_share", "w1", "frechet_distance", "birthday_duplicates", "classes_covered", "class_kl", "classifier_score"))

@@ -138,11 +138,11 @@ class PrometheusPublisherTest {
         Set<String> names = scraped.keySet().stream().map(k -> k.substring(0, k.indexOf('{'))).collect(Collectors.toSet());
         assertTrue(names.containsAll(List.of("wasserflow_wasserstein_estimate", "wasserflow_critic_loss", "wasserflow_generator_loss",
                 "wasserflow_gradient_penalty", "wasserflow_gradient_norm", "wasserflow_activation_gradient_norm", "wasserflow_input_gradient_norm",
-                "wasserflow_step_seconds", "wasserflow_images_per_second")), names.toString());
+                "wasserflow_step_seconds", "wasserflow_images_per_second", "wasserflow_layer_spectral_norm")), names.toString());
         for (Sample s : parse(scrape())) {
             assertEquals(RUN, s.labels.get("run"), s.toString());
             assertEquals(EXPERIMENT, s.labels.get("experiment"), s.toString());
-            if (s.name.equals("wasserflow_gradient_norm") || s.name.startsWith("wasserflow_weight"))
+            if (s.name.equals("wasserflow_gradient_norm") || s.name.equals("wasserflow_layer_spectral_norm") || s.name.startsWith("wasserflow_weight"))
                 assertTrue(Set.of("critic", "generator").contains(s.labels.get("network")) && s.labels.get("layer") != null, s.toString());
             if (s.name.equals("wasserflow_input_gradient_norm")) assertTrue(List.of(StepReport.QUANTILE_NAMES).contains(s.labels.get("stat")), s.toString());
             if (s.name.equals("wasserflow_step_seconds")) assertTrue(Set.of("critic", "generator").contains(s.labels.get("kind")), s.toString());

@@ -90,7 +90,8 @@ class ReportTest {
         assertEquals(written, linked, "report.md links exactly the figures written");
         for (String f : linked) assertTrue(image(f).getWidth() > 300, f);
         for (String f : List.of("figure1-activation-gradients.png", "figure1-spread.png", "critic-weights.png", "wasserstein.png", "normalized-wasserstein.png", "critic-loss.png",
-                "generator-loss.png", "gradient-penalty.png", "quality-modes.png", "quality-high_quality_share.png", "quality-w1.png"))
+                "generator-loss.png", "gradient-penalty.png", "quality-modes.png", "quality-high_quality_share.png", "quality-w1.png",
+                "spectral-norm-clip.png", "spectral-norm-gp.png", "spectral-norm-gan.png"))
             assertTrue(linked.contains(f), f + " in the report");
         for (String name : List.of("clip", "gp")) { // the GAN has no estimate
             assertTrue(linked.contains("estimate-quality-" + name + ".png"), "the estimate against quality for " + name);
@@ -125,6 +126,32 @@ class ReportTest {
         for (double v : metrics.figure1(List.copyOf(metrics.criticLayers))) assertTrue(Double.isFinite(v) && v >= 0, "norm " + v);
         assertEquals(ExperimentMetrics.FIGURE1_STEPS, metrics.recentActivationNorms.size());
         assertEquals(run.trainers().get("clip").criticSteps(), metrics.recentActivationNorms.lastKey());
+    }
+
+    @Test
+    void theSpectralNormFigureHasALinePerCriticLayerOverTraining() throws Exception {
+        BufferedImage plot = image("spectral-norm-clip.png");
+        // the input layer's line (colour 0) across the critic steps; the hidden layers' lines lie on top of each other
+        int[] span = columns(plot, SERIES[0]);
+        assertTrue(span[1] - span[0] > plot.getWidth() / 2, "dense0's line spans the critic steps: " + java.util.Arrays.toString(span));
+        // the values behind the lines: every critic step (norms_every 1) of every critic layer, for every constraint
+        for (ExperimentConfig c : run.config().experiments()) {
+            ExperimentMetrics metrics = new ExperimentMetrics(c);
+            RunFolder.open(run.workdir(), run.runId()).forEachMetric(r -> {
+                if (r.getExperiment().equals(c.name())) metrics.accept(r);
+            });
+            metrics.finish();
+            Trainer t = run.trainers().get(c.name());
+            assertEquals(List.of("dense0", "dense1", "dense2", "dense3", "dense4", "dense5", "dense6"), List.copyOf(metrics.spectralNorms.keySet()), c.name());
+            for (var layer : t.critic().linearLayers()) {
+                ExperimentMetrics.Series s = metrics.spectralNorms.get(layer.name());
+                assertEquals(t.criticSteps(), s.n, c.name() + " " + layer.name());
+                long[] shape = layer.params().get(0).value.shape();
+                double bound = c.constraint() instanceof io.wasserflow.models.lipschitz.Constraint.Clip clip ? clip.c() * Math.sqrt(shape[0] * shape[1]) : Double.MAX_VALUE;
+                for (int i = 0; i < s.n; i++) assertTrue(s.y[i] > 0 && s.y[i] <= bound, c.name() + " " + layer.name() + " sigma " + s.y[i] + " bound " + bound);
+            }
+        }
+        assertTrue(markdown.contains("## Critic spectral norms per layer"), "the figure's section");
     }
 
     /** {first, last} column holding a pixel of colour c (first > last when there is none). */
