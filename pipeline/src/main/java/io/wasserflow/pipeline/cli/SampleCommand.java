@@ -79,6 +79,8 @@ final class SampleCommand implements Callable<Integer> {
         RunConfig config = RunConfig.load(dir.config());
         ExperimentConfig c = config.experiments().stream().filter(e -> e.name().equals(name)).findFirst().orElseThrow(() -> new BadInputException(
                 "run " + runId + " has no experiment " + name + " (it has " + String.join(", ", config.experiments().stream().map(ExperimentConfig::name).toList()) + ")"));
+        if (interpolate && !c.trainsGenerator())
+            throw new BadInputException("experiment " + name + " holds its generator fixed (a Gaussian, no latent space): --interpolate has nothing to draw");
         Path state = dir.state(name);
         if (state == null) throw new BadInputException("run " + runId + " saved no generator for " + name + " (no final state in " + dir.dir() + ": did the run finish?)");
         Trainer trainer = new Trainer(c, config.dataShape());

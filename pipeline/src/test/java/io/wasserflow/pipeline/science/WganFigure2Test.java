@@ -82,6 +82,14 @@ class WganFigure2Test {
     }
 
     @Test
+    void aFixedGeneratorHasNoLatentLinesToDraw() {
+        Cli.Outcome o = Cli.capture("sample", "--run", runId, "--experiment", "gan-minimax", "--interpolate", "--out",
+                workdir.resolve("lines.png").toString(), "--workdir", workdir.toString());
+        assertEquals(2, o.code(), o.toString());
+        assertEquals("wasserflow sample: experiment gan-minimax holds its generator fixed (a Gaussian, no latent space): --interpolate has nothing to draw", o.err());
+    }
+
+    @Test
     void theDiscriminatorSeparatesTheModes() {
         LineProfile gan = profiles.get("gan-minimax").profile();
         assertTrue(gan.dAt(MU_F) < 0.01, "D(mu_f) " + gan.dAt(MU_F));
