@@ -25,6 +25,17 @@ final class EstimateAgainstQuality {
     /** Sample grids beneath each figure. */
     static final int STAGES = 6;
 
+    /** Up to k of the steps, evenly spaced from the first to the last (the last alone for k = 1). */
+    static List<Long> stages(java.util.Collection<Long> all, int k) {
+        List<Long> steps = List.copyOf(new java.util.TreeSet<>(all)), shown = new ArrayList<>();
+        int n = Math.min(k, steps.size());
+        for (int i = 0; i < n; i++) {
+            long s = steps.get(n == 1 ? steps.size() - 1 : (int) Math.round((double) i * (steps.size() - 1) / (n - 1)));
+            if (!shown.contains(s)) shown.add(s);
+        }
+        return shown;
+    }
+
     /** Spearman's rank correlation (ties get their mean rank); NaN below three pairs or for a constant series. */
     static double spearman(double[] a, double[] b) {
         if (a.length != b.length) throw new IllegalArgumentException(a.length + " against " + b.length + " values");
@@ -106,12 +117,7 @@ final class EstimateAgainstQuality {
             Files.write(out.resolve(file), plot.png());
             md.append("### ").append(name).append("\n\n![estimate and quality of ").append(name).append("](").append(file).append(")\n\n");
             SortedMap<Long, Path> overTime = folder.samplesOverTime(name);
-            List<Long> steps = List.copyOf(overTime.keySet()), shown = new ArrayList<>();
-            int k = Math.min(STAGES, steps.size());
-            for (int i = 0; i < k; i++) {
-                long s = steps.get(k == 1 ? steps.size() - 1 : (int) Math.round((double) i * (steps.size() - 1) / (k - 1)));
-                if (!shown.contains(s)) shown.add(s);
-            }
+            List<Long> shown = stages(overTime.keySet(), STAGES);
             if (!shown.isEmpty()) {
                 StringBuilder head = new StringBuilder("|"), rule = new StringBuilder("|"), row = new StringBuilder("|");
                 for (long s : shown) {

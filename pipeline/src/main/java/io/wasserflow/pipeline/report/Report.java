@@ -162,12 +162,7 @@ public final class Report {
             }
             if (latest != null) md.append(copy(latest, "latest samples of " + name)).append("\n\n");
             interpolation(e.config);
-            List<Long> steps = List.copyOf(overTime.keySet()), shown = new ArrayList<>();
-            int k = Math.min(SAMPLES_OVER_TIME, steps.size());
-            for (int i = 0; i < k; i++) {
-                long s = steps.get(k == 1 ? steps.size() - 1 : (int) Math.round((double) i * (steps.size() - 1) / (k - 1)));
-                if (!shown.contains(s)) shown.add(s);
-            }
+            List<Long> shown = EstimateAgainstQuality.stages(overTime.keySet(), SAMPLES_OVER_TIME);
             if (shown.size() < 2) continue;
             StringBuilder head = new StringBuilder("|"), rule = new StringBuilder("|"), row = new StringBuilder("|");
             for (long s : shown) {
@@ -192,12 +187,7 @@ public final class Report {
                         + "A penalised critic's slope is about 1 between the data and the samples; a clipped critic's is small and nearly constant.\n\n");
                 headed = true;
             }
-            List<Long> steps = List.copyOf(overTime.keySet()), shown = new ArrayList<>();
-            int k = Math.min(EstimateAgainstQuality.STAGES, steps.size());
-            for (int i = 0; i < k; i++) {
-                long s = steps.get(k == 1 ? steps.size() - 1 : (int) Math.round((double) i * (steps.size() - 1) / (k - 1)));
-                if (!shown.contains(s)) shown.add(s);
-            }
+            List<Long> shown = EstimateAgainstQuality.stages(overTime.keySet(), EstimateAgainstQuality.STAGES);
             StringBuilder head = new StringBuilder("| |"), rule = new StringBuilder("| --- |"), row = new StringBuilder("| " + name + " |");
             for (long s : shown) {
                 head.append(" step ").append(s).append(" |");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Spearman's rank correlation and the pairing of the estimate with the quality measurements. */
@@ -17,6 +18,15 @@ class EstimateAgainstQualityTest {
         assertTrue(Double.isNaN(EstimateAgainstQuality.spearman(new double[] {1, 2}, new double[] {2, 1})), "two pairs say nothing");
         assertTrue(Double.isNaN(EstimateAgainstQuality.spearman(new double[] {1, 1, 1}, new double[] {1, 2, 3})), "a constant series");
         assertArrayEquals(new double[] {1, 2.5, 2.5, 4}, EstimateAgainstQuality.ranks(new double[] {-3, 0, 0, 9}), 0);
+    }
+
+    @Test
+    void stagesAreEvenlySpacedFromFirstToLast() {
+        List<Long> steps = List.of(10L, 20L, 30L, 40L, 50L, 60L, 70L, 80L, 90L, 100L);
+        assertEquals(List.of(10L, 40L, 70L, 100L), EstimateAgainstQuality.stages(steps, 4));
+        assertEquals(List.of(100L), EstimateAgainstQuality.stages(steps, 1));
+        assertEquals(List.of(10L, 20L), EstimateAgainstQuality.stages(List.of(20L, 10L), 6), "fewer steps than stages: each once, in order");
+        assertEquals(List.of(), EstimateAgainstQuality.stages(List.of(), 6));
     }
 
     @Test
