@@ -38,7 +38,8 @@ public final class Diagnostics {
         }
     }
 
-    public static final String SAMPLE_PICTURES = "samples", LANDSCAPES = "landscapes";
+    /** The run folder's and the endpoint's names for the two kinds of picture. */
+    public static final String SAMPLE_PICTURES = io.wasserflow.pipeline.run.RunDir.SAMPLES, LANDSCAPES = "landscapes";
 
     public record AlertCheck(String run, String experiment, long criticStep, List<GradientDetector.Alert> changes, long timeMs) {}
 

@@ -113,11 +113,6 @@ public final class MetricsEndpoint implements AutoCloseable {
         return publisher;
     }
 
-    /** Serves {@code png} at {@code /samples/<run>/<experiment>.png} until the next grid replaces it. */
-    public void putSample(String run, String experiment, byte[] png) {
-        putPicture("samples", run, experiment, png);
-    }
-
     /** Serves {@code png} at {@code /<kind>/<run>/<experiment>.png} ({@code samples}, {@code landscapes}) until the next replaces it. */
     public void putPicture(String kind, String run, String experiment, byte[] png) {
         samples.put("/" + kind + "/" + run + "/" + experiment + ".png", png.clone());

@@ -192,11 +192,8 @@ public final class Report {
             for (long s : shown) {
                 head.append(" step ").append(s).append(" |");
                 rule.append(" --- |");
-                Path target = out.resolve(io.wasserflow.pipeline.job.Diagnostics.LANDSCAPES).resolve(overTime.get(s).getFileName());
-                Files.createDirectories(target.getParent());
-                Files.copy(overTime.get(s), target, StandardCopyOption.REPLACE_EXISTING);
-                row.append(" ![landscape of ").append(name).append(" at generator step ").append(s).append("](")
-                        .append(io.wasserflow.pipeline.job.Diagnostics.LANDSCAPES).append('/').append(overTime.get(s).getFileName()).append(") |");
+                row.append(' ').append(copy(overTime.get(s), io.wasserflow.pipeline.job.Diagnostics.LANDSCAPES, "landscape of " + name + " at generator step " + s))
+                        .append(" |");
             }
             md.append(head).append('\n').append(rule).append('\n').append(row).append("\n\n");
         }
@@ -234,10 +231,15 @@ public final class Report {
 
     /** Copies a sample picture into out/samples/ and returns its Markdown image. */
     private String copy(Path picture, String alt) throws IOException {
-        Path target = out.resolve(RunFolder.SAMPLES).resolve(picture.getFileName());
+        return copy(picture, RunFolder.SAMPLES, alt);
+    }
+
+    /** Copies a picture into the report's {@code folder} and returns its Markdown. */
+    private String copy(Path picture, String folder, String alt) throws IOException {
+        Path target = out.resolve(folder).resolve(picture.getFileName());
         Files.createDirectories(target.getParent());
         Files.copy(picture, target, StandardCopyOption.REPLACE_EXISTING);
-        return "![" + alt + "](" + RunFolder.SAMPLES + "/" + picture.getFileName() + ")";
+        return "![" + alt + "](" + folder + "/" + picture.getFileName() + ")";
     }
 
     /** A table cell: a dash where there is no value. */

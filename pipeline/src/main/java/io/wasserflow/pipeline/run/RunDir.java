@@ -103,10 +103,6 @@ public record RunDir(String path) implements Serializable {
     }
 
     /** A sample picture at a generator step, kept as {@code <experiment>-g<step>.png} and as the latest. */
-    public void writeSample(String experiment, long generatorStep, byte[] png) throws IOException {
-        writePicture(SAMPLES, experiment, generatorStep, png);
-    }
-
     /** A picture of kind {@code kind} (a folder of the run's: samples, landscapes), by step and as the latest. */
     public void writePicture(String kind, String experiment, long generatorStep, byte[] png) throws IOException {
         Path folder = dir().resolve(kind);

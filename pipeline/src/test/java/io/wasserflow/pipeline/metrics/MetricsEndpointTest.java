@@ -128,8 +128,8 @@ class MetricsEndpointTest {
     void servesTheLatestSampleGridAsPngAnd404Otherwise() throws Exception {
         byte[] older = png(2), latest = png(3);
         try (MetricsEndpoint endpoint = MetricsEndpoint.acquire()) {
-            endpoint.putSample("run-1", "gp", older);
-            endpoint.putSample("run-1", "gp", latest);
+            endpoint.putPicture("samples", "run-1", "gp", older);
+            endpoint.putPicture("samples", "run-1", "gp", latest);
             HttpResponse<byte[]> r = get(endpoint.port(), "/samples/run-1/gp.png");
             assertEquals(200, r.statusCode());
             assertEquals("image/png", r.headers().firstValue("Content-Type").orElse(""));
