@@ -9,7 +9,7 @@ import io.wasserflow.models.train.ExperimentConfig;
  * out from the shapes {@link Networks} builds, so a config that cannot fit is refused before a
  * broker or a job starts, instead of failing inside ND4J (SPEC §4: bad config is refused up front).
  *
- * @param parameters the critic's and the generator's, counted
+ * @param parameters the critic's and the generator's (and a BiGAN's encoder's), counted
  * @param largestTensor the element count of the largest single tensor: ND4J indexes buffers with
  *        ints in places, so no tensor may exceed {@link #MAX_TENSOR_ELEMENTS}
  * @param offHeapBytes ND4J's memory: values, gradients, moments, and the step's workspace
@@ -33,7 +33,10 @@ public record MemoryEstimate(long parameters, long largestTensor, double offHeap
     public static final double JVM_OVERHEAD_BYTES = 256e6;
 
     public static MemoryEstimate of(ExperimentConfig c, long[] dataShape) {
-        Shapes critic = critic(c.architecture(), dataShape), generator = generator(c.architecture().generatorShape(), dataShape, c.zDim());
+        Shapes critic = c.bigan() ? jointCritic(c.architecture(), dataShape, c.zDim()) : critic(c.architecture(), dataShape),
+                generator = generator(c.architecture().generatorShape(), dataShape, c.zDim());
+        // a BiGAN's encoder counts as part of the generator's side: it trains in the generator step
+        if (c.bigan()) generator = generator.plus(discriminative(c.architecture(), dataShape, c.zDim()));
         long params = critic.params + generator.params;
         int bytes = c.dtype().width();
         int moments = c.optimizer().kind() == OptimizerConfig.Kind.ADAM ? 2 : c.optimizer().kind() == OptimizerConfig.Kind.RMSPROP ? 1 : 0;
@@ -46,7 +49,11 @@ public record MemoryEstimate(long parameters, long largestTensor, double offHeap
     }
 
     /** Parameters, per-sample activations (elements), the largest tensor, and per-sample im2col buffers of one network. */
-    record Shapes(long params, long activations, long largest, long im2col) {}
+    record Shapes(long params, long activations, long largest, long im2col) {
+        Shapes plus(Shapes o) {
+            return new Shapes(params + o.params, activations + o.activations, Math.max(largest, o.largest), im2col + o.im2col);
+        }
+    }
 
     private static final class Walk {
         long params, activations, largest, im2col;
@@ -77,6 +84,18 @@ public record MemoryEstimate(long parameters, long largestTensor, double offHeap
     }
 
     static Shapes critic(Architecture a, long[] s) {
+        return discriminative(a, s, 1);
+    }
+
+    /** BiGAN's joint critic: an MLP on [x, z] (Networks#jointCritic). */
+    static Shapes jointCritic(Architecture a, long[] s, int zDim) {
+        Architecture mlp = a.kind() == Architecture.Kind.MLP ? a
+                : Architecture.mlp(Networks.JOINT_DEPTH, Networks.JOINT_WIDTH_PER_CHANNEL * a.baseChannels()).withNorms(a.criticNorm(), a.generatorNorm());
+        return discriminative(mlp, new long[] {1, 1, Networks.jointInputs(s, zDim)}, 1);
+    }
+
+    /** The critic's body with {@code outputs} outputs: the critic (1) or BiGAN's encoder (zDim). */
+    static Shapes discriminative(Architecture a, long[] s, long outputs) {
         Walk w = new Walk();
         long inputs = s[0] * s[1] * s[2];
         if (a.kind() == Architecture.Kind.MLP) {
@@ -86,7 +105,7 @@ public record MemoryEstimate(long parameters, long largestTensor, double offHeap
                 if (a.criticNorm() == Architecture.Norm.LAYERNORM) w.norm(a.width());
                 in = a.width();
             }
-            w.dense(in, 1);
+            w.dense(in, outputs);
         } else {
             long dim = a.baseChannels();
             long[] channels = {s[0], dim, 2 * dim, 4 * dim}, side = {28, 14, 7, 4};
@@ -94,7 +113,7 @@ public record MemoryEstimate(long parameters, long largestTensor, double offHeap
                 w.conv(channels[i], channels[i + 1], Networks.KERNEL, side[i + 1] * side[i + 1], side[i + 1] * side[i + 1]);
                 if (a.criticNorm() == Architecture.Norm.LAYERNORM) w.norm(channels[i + 1]);
             }
-            w.dense(4 * 4 * 4 * dim, 1);
+            w.dense(4 * 4 * 4 * dim, outputs);
         }
         return w.shapes();
     }

@@ -32,6 +32,41 @@ public final class Networks {
     }
 
     public static Network critic(Architecture a, long[] dataShape, Init init, Rng rng, DataType dtype) {
+        return new Network("critic", dataShape, discriminative(a, dataShape, 1, init, rng, dtype));
+    }
+
+    /**
+     * BiGAN's encoder E: x -> z, the critic's body (an MLP, or for 28x28 images the DCGAN critic's
+     * convolutions) ending in a linear layer of zDim outputs instead of one.
+     */
+    public static Network encoder(Architecture a, long[] dataShape, int zDim, Init init, Rng rng, DataType dtype) {
+        return new Network("encoder", dataShape, discriminative(a, dataShape, zDim, init, rng, dtype));
+    }
+
+    /**
+     * BiGAN's joint critic D(x, z): an MLP on the concatenation [flattened x, z] (rows of
+     * {@link #jointInputs}). Our networks are sequential stacks; a critic with a convolutional branch
+     * for x and a dense branch for z joined later would need a graph of layers, so the pair is joined
+     * at the input. Its depth and width are the architecture's for {@code mlp}; for {@code dcgan},
+     * {@link #JOINT_DEPTH} hidden layers of 16 x base channels (1024 at 64, the BiGAN paper's width).
+     */
+    public static Network jointCritic(Architecture a, long[] dataShape, int zDim, Init init, Rng rng, DataType dtype) {
+        Architecture mlp = a.kind() == Architecture.Kind.MLP ? a
+                : Architecture.mlp(JOINT_DEPTH, JOINT_WIDTH_PER_CHANNEL * a.baseChannels()).withNorms(a.criticNorm(), a.generatorNorm());
+        long[] joint = {1, 1, jointInputs(dataShape, zDim)};
+        return new Network("critic", joint, discriminative(mlp, joint, 1, init, rng, dtype));
+    }
+
+    /** The BiGAN paper's joint discriminator on images: two hidden layers of 1024 units. */
+    static final int JOINT_DEPTH = 2, JOINT_WIDTH_PER_CHANNEL = 16;
+
+    /** A joint critic's input width: one sample's values, then its latent point. */
+    public static long jointInputs(long[] dataShape, int zDim) {
+        return dataShape[0] * dataShape[1] * dataShape[2] + zDim;
+    }
+
+    /** The critic's layers with {@code outputs} outputs: the critic itself (1) or an encoder (zDim). */
+    private static List<Layer> discriminative(Architecture a, long[] dataShape, long outputs, Init init, Rng rng, DataType dtype) {
         List<Layer> layers = new ArrayList<>();
         long inputs = dataShape[0] * dataShape[1] * dataShape[2];
         if (a.kind() == Architecture.Kind.MLP) {
@@ -43,7 +78,7 @@ public final class Networks {
                 layers.add(new Relu("relu" + i));
                 in = a.width();
             }
-            layers.add(dense("dense" + a.depth(), in, 1, init, true, rng, dtype));
+            layers.add(dense("dense" + a.depth(), in, outputs, init, true, rng, dtype));
         } else {
             requireMnistShape(dataShape);
             int dim = a.baseChannels();
@@ -54,11 +89,11 @@ public final class Networks {
                 layers.add(new LeakyRelu("lrelu" + i, LEAKY_SLOPE));
             }
             layers.add(new Reshape("flatten", 4 * 4 * 4L * dim));
-            layers.add(dense("dense3", 4 * 4 * 4L * dim, 1, init, true, rng, dtype));
+            layers.add(dense("dense3", 4 * 4 * 4L * dim, outputs, init, true, rng, dtype));
         }
         if (a.criticNorm() == Architecture.Norm.BATCHNORM)
             throw new IllegalArgumentException("critic normalisation batchnorm is not allowed: it makes the gradient penalty depend on the batch; use layernorm");
-        return new Network("critic", dataShape, layers);
+        return layers;
     }
 
     public static Network generator(Architecture architecture, long[] dataShape, int zDim, Init init, Rng rng, DataType dtype) {

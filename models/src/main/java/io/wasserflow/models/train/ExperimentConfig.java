@@ -16,6 +16,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  * @param warmup the WGAN reference's 100 critic steps for the first 25 generator steps and every 500th
  * @param fixedGenerator null for a trained generator; else the fakes come from this fixed Gaussian and
  *     no generator step is taken (the WGAN paper's Figure 2: a critic trained against a fixed fake)
+ * @param model {@link Model#GAN}: a generator and a critic; {@link Model#BIGAN}: an encoder beside the
+ *     generator and a critic on joint pairs (x, z)
  */
 public record ExperimentConfig(
         String name,
@@ -32,7 +34,22 @@ public record ExperimentConfig(
         Publish publish,
         Alerts alerts,
         DataType dtype,
-        FixedGaussian fixedGenerator) implements Serializable {
+        FixedGaussian fixedGenerator,
+        Model model) implements Serializable {
+
+    /** What is trained: a generator against a critic, or BiGAN's encoder and generator against a joint critic. */
+    public enum Model {
+        GAN("gan"), BIGAN("bigan");
+
+        public final String id;
+
+        Model(String id) { this.id = id; }
+    }
+
+    /** Whether an encoder is trained beside the generator (BiGAN). */
+    public boolean bigan() {
+        return model == Model.BIGAN;
+    }
 
     /**
      * A generator held fixed: every coordinate of a fake is mean + std * N(0, 1), drawn from the
@@ -114,7 +131,8 @@ public record ExperimentConfig(
                 .seed(1)
                 .publish(Publish.defaults())
                 .alerts(Alerts.defaults())
-                .dtype(DataType.FLOAT);
+                .dtype(DataType.FLOAT)
+                .model(Model.GAN);
     }
 
     /** {@link #builder}'s defaults, built. */
@@ -161,7 +179,7 @@ public record ExperimentConfig(
     /** This config as a builder, to change some of it. */
     public Builder toBuilder() {
         return new Builder().name(name).architecture(architecture).loss(loss).constraint(constraint).init(init).optimizer(optimizer)
-                .nCritic(nCritic).warmup(warmup).batchSize(batchSize).zDim(zDim).seed(seed).publish(publish).alerts(alerts).dtype(dtype).fixedGenerator(fixedGenerator);
+                .nCritic(nCritic).warmup(warmup).batchSize(batchSize).zDim(zDim).seed(seed).publish(publish).alerts(alerts).dtype(dtype).fixedGenerator(fixedGenerator).model(model);
     }
 
     /** An ExperimentConfig being put together: from {@link #builder}'s defaults or {@link #toBuilder}. */
@@ -181,6 +199,7 @@ public record ExperimentConfig(
         private double vanishingBelow, explodingAbove;
         private DataType dtype;
         private FixedGaussian fixedGenerator;
+        private Model model;
 
         private Builder() {}
 
@@ -214,6 +233,7 @@ public record ExperimentConfig(
         public Builder dtype(DataType dtype) { this.dtype = dtype; return this; }
         /** Holds the generator fixed at this Gaussian (null: trained, the default). */
         public Builder fixedGenerator(FixedGaussian g) { this.fixedGenerator = g; return this; }
+        public Builder model(Model model) { this.model = model; return this; }
 
         /** The architecture so far, for a change to one of its parameters. */
         public Architecture architecture() { return architecture; }
@@ -227,7 +247,7 @@ public record ExperimentConfig(
         public ExperimentConfig build() {
             return new ExperimentConfig(name, architecture, loss, constraint, init, optimizer, nCritic, warmup, batchSize, zDim, seed,
                     new Publish(normsEvery, histogramsEvery, samplesEvery, histogramRange, histogramBuckets),
-                    new Alerts(vanishingBelow, explodingAbove), dtype, fixedGenerator);
+                    new Alerts(vanishingBelow, explodingAbove), dtype, fixedGenerator, model);
         }
     }
 }

@@ -59,6 +59,30 @@ public enum Loss {
         };
     }
 
+    /**
+     * BiGAN's encoder and generator loss on the joint critic's outputs for [(x, E(x)); (G(z), z)],
+     * shape [2B, 1], real pairs first. Wasserstein: the negative of the critic's difference,
+     * mean D(x, E(x)) - mean D(G(z), z). GAN: the BiGAN paper's objective with the labels swapped
+     * for E and G (non-saturating, as the paper trains them): -mean log(1 - D(x, E(x))) - mean log D(G(z), z)
+     * = mean softplus(l_real) + mean softplus(-l_fake).
+     */
+    public Value encoderGenerator(INDArray out, int b) {
+        INDArray real = out.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, b));
+        INDArray fake = out.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(b, 2 * b));
+        INDArray bar = out.ulike();
+        if (this == WGAN) {
+            double loss = real.meanNumber().doubleValue() - fake.meanNumber().doubleValue();
+            bar.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, b)).assign(1.0 / b);
+            bar.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(b, 2 * b)).assign(-1.0 / b);
+            return new Value(loss, bar);
+        }
+        if (this != GAN) throw new IllegalArgumentException("BiGAN trains with loss wgan or gan, not " + id);
+        double loss = (softplus(real).sumNumber().doubleValue() + softplus(fake.neg()).sumNumber().doubleValue()) / b;
+        bar.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, b)).assign(Transforms.sigmoid(real, true).divi(b));
+        bar.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(b, 2 * b)).assign(Transforms.sigmoid(fake.neg(), true).negi().divi(b));
+        return new Value(loss, bar);
+    }
+
     /** log(1 + e^x) computed as max(x, 0) + log1p(e^-|x|), which neither overflows nor loses small values. */
     static INDArray softplus(INDArray x) {
         INDArray tail = Transforms.log(Transforms.exp(Transforms.abs(x, true).negi(), false).addi(1), false);

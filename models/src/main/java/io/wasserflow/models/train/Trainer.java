@@ -43,9 +43,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * One experiment's training loop, fed one real batch at a time: each batch is one critic step, and
  * after every n_critic critic steps (or the warm-up schedule's 100) comes one generator step; with a
  * fixed generator ({@link ExperimentConfig#fixedGenerator}) the fakes are drawn from its Gaussian and
- * no generator step comes (the generator network is still built, and never changes). Holds
- * the networks, both optimizers, the random generator and the counters; {@link #saveState()} and
- * {@link #restoreState(byte[])} carry all of it, so a restored trainer continues bit for bit.
+ * no generator step comes (the generator network is still built, and never changes). A BiGAN
+ * ({@link ExperimentConfig#bigan}) adds an encoder: its critic judges joint pairs, real (x, E(x))
+ * against fake (G(z), z), and its generator step updates E and G together on the same real batch.
+ * Holds the networks, their optimizers, the random generator and the counters; {@link #saveState()}
+ * and {@link #restoreState(byte[])} carry all of it, so a restored trainer continues bit for bit.
  */
 public final class Trainer {
     private static final int STATE_MAGIC = 0x57464C57; // "WFLW"
@@ -68,6 +70,10 @@ public final class Trainer {
     private final Optimizer criticOptimizer, generatorOptimizer;
     private final CriticStep criticStep;
     private final GeneratorStep generatorStep;
+    /** BiGAN's encoder, its optimizer and their step with the generator's; null for a GAN. */
+    private final Network encoder;
+    private final Optimizer encoderOptimizer;
+    private final EncoderGeneratorStep encoderGeneratorStep;
     /** Null unless the constraint is sn. */
     private final SpectralNormalisation spectralNorm;
     private final SpectralNorms criticSpectralNorms;
@@ -77,26 +83,36 @@ public final class Trainer {
 
     /** @param dataShape one sample's [channels, height, width]: [1, 1, 2] for the 2-D toy sets */
     public Trainer(ExperimentConfig config, long[] dataShape) {
+        if (config.bigan() && config.loss() == Loss.GAN_MINIMAX) throw new IllegalArgumentException("model bigan trains with loss wgan or gan, not gan-minimax");
+        if (config.bigan() && !config.trainsGenerator()) throw new IllegalArgumentException("model bigan needs a trained generator, not a fixed one");
         this.config = config;
         this.workspaceId = "wasserflow-step-" + config.name() + "-" + System.identityHashCode(this);
         this.dataShape = dataShape.clone();
         this.rng = new Rng(config.seed());
         Rng init = rng.split();
-        this.critic = Networks.critic(config.architecture(), dataShape, config.init(), init, config.dtype());
+        this.critic = config.bigan() ? Networks.jointCritic(config.architecture(), dataShape, config.zDim(), config.init(), init, config.dtype())
+                : Networks.critic(config.architecture(), dataShape, config.init(), init, config.dtype());
         this.generator = Networks.generator(config.architecture(), dataShape, config.zDim(), config.init(), init, config.dtype());
+        // the encoder after both networks: a GAN's streams are as they were
+        this.encoder = config.bigan() ? Networks.encoder(config.architecture(), dataShape, config.zDim(), config.init(), init, config.dtype()) : null;
         this.criticOptimizer = Optimizer.of(config.optimizer(), critic.params());
         this.generatorOptimizer = Optimizer.of(config.optimizer(), generator.params());
+        this.encoderOptimizer = encoder == null ? null : Optimizer.of(config.optimizer(), encoder.params());
         if (config.constraint() instanceof Constraint.Clip clip) WeightClipping.clamp(critic.params(), clip.c());
         // u from the initialisation stream, after both networks: the other constraints' streams are as they were
         this.spectralNorm = config.constraint() instanceof Constraint.SpectralNorm sn ? new SpectralNormalisation(critic, sn.powerIterations(), init) : null;
         this.criticSpectralNorms = new SpectralNorms(critic);
         this.criticStep = new CriticStep(critic, config.loss(), config.constraint(), criticOptimizer, spectralNorm);
         this.generatorStep = new GeneratorStep(generator, critic, config.loss(), generatorOptimizer);
+        this.encoderGeneratorStep = encoder == null ? null
+                : new EncoderGeneratorStep(encoder, generator, critic, config.loss(), encoderOptimizer, generatorOptimizer);
     }
 
     public ExperimentConfig config() { return config; }
     public Network critic() { return critic; }
     public Network generator() { return generator; }
+    /** BiGAN's encoder; null for a GAN. */
+    public Network encoder() { return encoder; }
     public long criticSteps() { return criticSteps; }
     public long generatorSteps() { return generatorSteps; }
     public long[] dataShape() { return dataShape.clone(); }
@@ -113,15 +129,16 @@ public final class Trainer {
             throw new IllegalArgumentException("batch of " + real.size(0) + " samples, experiment " + config.name() + " trains on " + config.batchSize());
         List<StepReport> reports = new ArrayList<>(2);
         long t = StepProfile.clock();
+        INDArray x = real.castTo(config.dtype());
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_WORKSPACE, workspaceId)) {
-            reports.add(criticStep(real.castTo(config.dtype())));
+            reports.add(criticStep(x));
         }
         StepProfile.phase("critic step", t);
         criticStepsSinceGenerator++;
         if (config.trainsGenerator() && criticStepsSinceGenerator >= config.criticStepsBefore(generatorSteps)) {
             t = StepProfile.clock();
             try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_WORKSPACE, workspaceId)) {
-                reports.add(generatorStep());
+                reports.add(generatorStep(x));
             }
             StepProfile.phase("generator step", t);
             criticStepsSinceGenerator = 0;
@@ -145,7 +162,12 @@ public final class Trainer {
     private StepReport criticStep(INDArray real) {
         long start = System.nanoTime();
         int b = config.batchSize();
-        INDArray fake = config.trainsGenerator() ? generator.forward(Noise.gaussian(rng, config.dtype(), b, config.zDim())).reshape(real.shape())
+        INDArray fake;
+        if (encoder != null) { // joint pairs: (G(z), z) against (x, E(x))
+            INDArray z = Noise.gaussian(rng, config.dtype(), b, config.zDim());
+            fake = JointPairs.of(generator.forward(z), z);
+            real = JointPairs.of(real, encoder.forward(real));
+        } else fake = config.trainsGenerator() ? generator.forward(Noise.gaussian(rng, config.dtype(), b, config.zDim())).reshape(real.shape())
                 : fixedFakes(rng, b).reshape(real.shape());
         INDArray eps = Noise.uniform(rng, config.dtype(), b, 1);
         StepProfile.phase("critic: noise and fakes", start);
@@ -171,19 +193,33 @@ public final class Trainer {
                 hist, clip, spectral, seconds, b);
     }
 
-    private StepReport generatorStep() {
+    /** @param real the latest critic step's batch: a BiGAN's encoder trains on it */
+    private StepReport generatorStep(INDArray real) {
         long start = System.nanoTime();
         int b = config.batchSize();
         INDArray z = Noise.gaussian(rng, config.dtype(), b, config.zDim());
         boolean norms = due(generatorSteps, config.publish().normsEvery());
         boolean histograms = due(generatorSteps, config.publish().histogramsEvery());
         double[] activation = norms ? new double[generator.linearLayers().size()] : null;
-        double loss = generatorStep.run(z, activation);
+        double[] encoderActivation = norms && encoder != null ? new double[encoder.linearLayers().size()] : null;
+        double loss = encoder == null ? generatorStep.run(z, activation) : encoderGeneratorStep.run(real, z, encoderActivation, activation);
         List<LayerValue> gradNorms = norms ? weightGradientNorms(generator) : List.of();
         List<WeightHistogram> hist = histograms ? histograms(generator) : List.of();
+        List<LayerValue> activations = layerValues(generator, activation);
+        if (encoder != null) { // the encoder's per-layer series beside the generator's, network="encoder"
+            gradNorms = concat(gradNorms, norms ? weightGradientNorms(encoder) : List.of());
+            hist = concat(hist, histograms ? histograms(encoder) : List.of());
+            activations = concat(activations, layerValues(encoder, encoderActivation));
+        }
         generatorSteps++;
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new StepReport.Generator(criticSteps, generatorSteps, loss, gradNorms, layerValues(generator, activation), hist, seconds, b);
+        return new StepReport.Generator(criticSteps, generatorSteps, loss, gradNorms, activations, hist, seconds, b);
+    }
+
+    private static <T> List<T> concat(List<T> a, List<T> b) {
+        List<T> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
     }
 
     private static Param weightsOf(Layer l) {
@@ -233,13 +269,42 @@ public final class Trainer {
         return generator.forward(z.castTo(config.dtype())).reshape(shape);
     }
 
+    /** BiGAN's encoder at real samples x [n, C, H, W] (or [n, features]): E(x), [n, zDim]. */
+    public INDArray encode(INDArray x) {
+        requireEncoder();
+        return encoder.forward(x.castTo(config.dtype()));
+    }
+
+    /** G(E(x)), shape [n, C, H, W]. */
+    public INDArray reconstruct(INDArray x) {
+        return generate(encode(x));
+    }
+
+    /** The mean over the samples of ||x_i - G(E(x_i))||: how far the encoder is from inverting the generator on data. */
+    public double reconstructionError(INDArray x) {
+        long n = x.size(0);
+        INDArray diff = x.castTo(config.dtype()).reshape('c', n, x.length() / n).sub(reconstruct(x).reshape('c', n, x.length() / n));
+        return diff.norm2(1).meanNumber().doubleValue();
+    }
+
+    /** The mean over n latent points (drawn from {@code seed}, never the training stream) of ||z_i - E(G(z_i))||. */
+    public double latentError(int n, long seed) {
+        requireEncoder();
+        INDArray z = Noise.gaussian(new Rng(seed), config.dtype(), n, config.zDim());
+        return z.sub(encoder.forward(generate(z))).norm2(1).meanNumber().doubleValue();
+    }
+
+    private void requireEncoder() {
+        if (encoder == null) throw new IllegalStateException("experiment " + config.name() + " is a GAN: it has no encoder (model: bigan)");
+    }
+
     /** n fakes of the fixed generator, [n, C*H*W]: every coordinate mean + std * N(0, 1). */
     private INDArray fixedFakes(Rng from, int n) {
         ExperimentConfig.FixedGaussian g = config.fixedGenerator();
         return Noise.gaussian(from, config.dtype(), n, dataShape[0] * dataShape[1] * dataShape[2]).muli(g.std()).addi(g.mean());
     }
 
-    /** SHA-256 of every parameter's exact values, critic then generator. */
+    /** SHA-256 of every parameter's exact values, critic then generator (then a BiGAN's encoder). */
     public String parameterDigest() {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
@@ -255,6 +320,7 @@ public final class Trainer {
     private List<Param> allParams() {
         List<Param> all = new ArrayList<>(critic.params());
         all.addAll(generator.params());
+        if (encoder != null) all.addAll(encoder.params());
         return all;
     }
 
@@ -275,6 +341,7 @@ public final class Trainer {
             for (Param p : all) ArrayIO.write(out, p.value);
             criticOptimizer.writeState(out);
             generatorOptimizer.writeState(out);
+            if (encoderOptimizer != null) encoderOptimizer.writeState(out);
             if (spectralNorm != null) spectralNorm.write(out);
             criticSpectralNorms.write(out);
             out.flush();
@@ -306,6 +373,7 @@ public final class Trainer {
             for (Param p : all) ArrayIO.readInto(in, p.value);
             criticOptimizer.readState(in);
             generatorOptimizer.readState(in);
+            if (encoderOptimizer != null) encoderOptimizer.readState(in);
             if (spectralNorm != null) spectralNorm.read(in);
             criticSpectralNorms.read(in);
             if (in.read() != -1) throw new IOException("trailing bytes after the state of " + name);
@@ -316,6 +384,6 @@ public final class Trainer {
 
     @Override public String toString() {
         return "Trainer[" + config.name() + " critic " + critic.parameterCount() + " params, generator "
-                + generator.parameterCount() + " params, data " + Arrays.toString(dataShape) + "]";
+                + generator.parameterCount() + " params" + (encoder == null ? "" : ", encoder " + encoder.parameterCount() + " params") + ", data " + Arrays.toString(dataShape) + "]";
     }
 }

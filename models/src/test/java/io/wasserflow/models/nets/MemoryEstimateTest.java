@@ -32,6 +32,20 @@ class MemoryEstimateTest {
     }
 
     @Test
+    void aBigansThreeNetworksAreCounted() {
+        for (Architecture a : List.of(Architecture.mlp(3, 64), Architecture.mlp(2, 16).withNorms(Architecture.Norm.LAYERNORM, Architecture.Norm.NONE), Architecture.dcgan(4)))
+            for (long[] data : a.kind() == Architecture.Kind.DCGAN ? List.of(FASHION) : List.of(TOY, FASHION)) {
+                ExperimentConfig c = ExperimentConfig.builder("e", data == TOY, Loss.WGAN, "gp").architecture(a).zDim(data == TOY ? 1 : 16)
+                        .model(ExperimentConfig.Model.BIGAN).build();
+                Trainer t = new Trainer(c, data);
+                long built = t.critic().parameterCount() + t.generator().parameterCount() + t.encoder().parameterCount();
+                assertEquals(built, MemoryEstimate.of(c, data).parameters(), a + " on " + java.util.Arrays.toString(data));
+                ExperimentConfig gan = c.toBuilder().model(ExperimentConfig.Model.GAN).build();
+                assertTrue(MemoryEstimate.of(c, data).offHeapBytes() > MemoryEstimate.of(gan, data).offHeapBytes());
+            }
+    }
+
+    @Test
     void theIssuesConfigIsFarBeyondAnyMachine() {
         ExperimentConfig c = ExperimentConfig.builder("big", true, Loss.WGAN, "gp").architecture(Architecture.mlp(64, 65536)).build();
         MemoryEstimate e = MemoryEstimate.of(c, TOY);

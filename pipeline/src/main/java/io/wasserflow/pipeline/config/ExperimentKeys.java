@@ -42,6 +42,7 @@ final class ExperimentKeys {
     private static final Map<String, Init> INITS = byId(Init.values(), i -> i.name().toLowerCase(Locale.ROOT));
     private static final Map<String, Architecture.Norm> CRITIC_NORMS = names(entry("none", NONE), entry("layernorm", LAYERNORM));
     private static final Map<String, Architecture.Norm> GENERATOR_NORMS = names(entry("none", NONE), entry("batchnorm", BATCHNORM));
+    private static final Map<String, ExperimentConfig.Model> MODELS = byId(ExperimentConfig.Model.values(), m -> m.id);
     private static final Map<String, DataType> PRECISIONS = names(entry("float32", DataType.FLOAT), entry("float64", DataType.DOUBLE));
 
     /** The WGAN paper's MLP generator (section 4.3): 4 hidden ReLU layers of 512 units. */
@@ -54,6 +55,7 @@ final class ExperimentKeys {
     static final List<Row> KEYS = List.of(
             // path                                 type and range                             sets
             NAME,
+            key("model",                            n -> n.named("model", MODELS),             Builder::model),
             LOSS,
             CONSTRAINT, // with the loss, picks the builder's defaults
             key("constraint.clip.c",                n -> n.number(1e-12, 1e3),                 (b, c) -> b.constraint(new Constraint.Clip(c))),
@@ -109,7 +111,10 @@ final class ExperimentKeys {
         String constraint = constraintNode == null ? (loss.isWasserstein() ? "gp" : "none") : constraintNode.choice(CONSTRAINT.choices.keySet()).getKey();
         Builder b = ExperimentConfig.builder(name, toy, loss, constraint);
         TREE.read(node, m, b, toy);
-        return b.build();
+        ExperimentConfig c = b.build();
+        if (c.bigan() && c.loss() == Loss.GAN_MINIMAX) throw new ConfigException(node.path + ".loss", "model bigan trains with loss wgan or gan, not gan-minimax");
+        if (c.bigan() && !c.trainsGenerator()) throw new ConfigException(node.path + ".generator", "model bigan trains its generator with its encoder: it cannot be fixed");
+        return c;
     }
 
     /** Names and what they stand for, in the order a message lists them. */

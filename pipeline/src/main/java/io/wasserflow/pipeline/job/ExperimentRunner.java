@@ -137,7 +137,9 @@ final class ExperimentRunner {
     }
 
     private boolean parametersFinite() {
-        for (Network n : List.of(trainer.critic(), trainer.generator()))
+        List<Network> networks = trainer.encoder() == null ? List.of(trainer.critic(), trainer.generator())
+                : List.of(trainer.critic(), trainer.generator(), trainer.encoder());
+        for (Network n : networks)
             for (Param p : n.params())
                 if (p.value.isNaN().any() || p.value.isInfinite().any()) return false;
         return true;

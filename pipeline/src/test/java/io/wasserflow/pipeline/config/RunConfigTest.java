@@ -107,6 +107,25 @@ class RunConfigTest {
     }
 
     @Test
+    void theModelIsAGanUnlessTheConfigSaysBigan() {
+        RunConfig r = RunConfig.parse("""
+                data: {dataset: 8gaussians}
+                experiments:
+                  - {name: plain}
+                  - {name: gan, model: gan}
+                  - {name: bigan-gp, model: bigan, z_dim: 1}
+                  - {name: bigan-gan, model: bigan, loss: gan}
+                """);
+        assertEquals(java.util.List.of(ExperimentConfig.Model.GAN, ExperimentConfig.Model.GAN, ExperimentConfig.Model.BIGAN, ExperimentConfig.Model.BIGAN),
+                r.experiments().stream().map(ExperimentConfig::model).toList());
+        assertEquals(new Constraint.GradientPenalty(0.1), r.experiments().get(2).constraint());
+        assertEquals(OptimizerConfig.adam(2e-4, 0.5, 0.999), r.experiments().get(3).optimizer(), "a BiGAN takes the defaults of its loss");
+        assertRefused("data: {dataset: 8gaussians}\nexperiments: [{name: a, model: vae}]", "experiments[0].model", "vae", "bigan");
+        assertRefused("data: {dataset: 8gaussians}\nexperiments: [{name: a, model: bigan, loss: gan-minimax}]", "experiments[0].loss", "wgan or gan");
+        assertRefused("data: {dataset: gaussian-1d}\nexperiments: [{name: a, model: bigan, generator: fixed_gaussian}]", "experiments[0].generator", "cannot be fixed");
+    }
+
+    @Test
     void aParsedRunSurvivesJavaSerialization() throws Exception {
         // what a job spec carries to its operators: every kind of constraint, optimizer and architecture
         RunConfig r = RunConfig.parse("""
@@ -117,6 +136,7 @@ class RunConfigTest {
                   - {name: lp, constraint: lp, architecture: {mlp: {depth: 2}}, critic_norm: layernorm}
                   - {name: sn, constraint: {sn: {power_iterations: 2}}}
                   - {name: gan, loss: gan, optimizer: rmsprop, publish: {samples_every: 0}, alerts: {exploding_above: 10}}
+                  - {name: bigan, model: bigan}
                 """);
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
