@@ -64,7 +64,8 @@ final class LongRunBench {
             env.setParallelism(1);
             env.enableCheckpointing(10_000);
             JobClient client = new TrainingJob(TrainingJob.kafkaSource(broker.bootstrap(), "longrun.images", OffsetsInitializer.earliest(), OffsetsInitializer.latest()),
-                    TrainingJob.kafkaSink(broker.bootstrap()), JobSpec.of(config, "longrun", Topics.defaults(), null)).executeAsync(env);
+                    TrainingJob.kafkaSink(broker.bootstrap()), JobSpec.of(config, "longrun", Topics.defaults(), null)
+                        .withBlasThreads(org.nd4j.linalg.factory.Nd4j.getEnvironment().maxMasterThreads())).executeAsync(env);
 
             var result = client.getJobExecutionResult(); // the local cluster shuts down with the job: watch this, not the status
             List<Sample> samples = new ArrayList<>();

@@ -178,7 +178,8 @@ final class PipelineBench {
         java.time.Duration brokerCpu = cpu(broker.pid()), ownCpu = cpu(ProcessHandle.current().pid());
         long wall = System.nanoTime();
         new TrainingJob(TrainingJob.kafkaSource(broker.bootstrap(), TOPIC, OffsetsInitializer.earliest(), OffsetsInitializer.latest()),
-                TrainingJob.kafkaSink(broker.bootstrap()), JobSpec.of(config, runId, Topics.defaults(), null)).execute(env);
+                TrainingJob.kafkaSink(broker.bootstrap()), JobSpec.of(config, runId, Topics.defaults(), null)
+                        .withBlasThreads(org.nd4j.linalg.factory.Nd4j.getEnvironment().maxMasterThreads())).execute(env);
         double seconds = (System.nanoTime() - wall) / 1e9;
         // on a 2-core machine every CPU-second the broker spends is taken from training
         System.out.printf(java.util.Locale.ROOT, "pipeline: %s: the job took %.1f s; the broker's JVM used %.1f%% of a core, this JVM %.0f%% (of %d cores)%n", runId, seconds,

@@ -33,6 +33,7 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -90,7 +91,9 @@ final class LocalRun {
         conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, org.apache.flink.configuration.ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         if (config.checkpoints().intervalSeconds() > 0) env.enableCheckpointing(config.checkpoints().intervalSeconds() * 1000L);
-        env.setParallelism(Math.min(config.experiments().size(), Math.max(1, Runtime.getRuntime().availableProcessors())));
+        // trainer.parallelism 0: here, the machine's cores; submitted with flink run, the job's (-p, or the cluster's parallelism.default)
+        if (env instanceof LocalStreamEnvironment)
+            env.setParallelism(Math.min(config.experiments().size(), Math.max(1, Runtime.getRuntime().availableProcessors())));
         TrainingJob job = new TrainingJob(TrainingJob.kafkaSource(bootstrap, config.topic(), OffsetsInitializer.offsets(partitions(config.topic(), start)),
                 stop == null ? null : OffsetsInitializer.offsets(partitions(config.topic(), stop))), TrainingJob.kafkaSink(bootstrap),
                 JobSpec.of(config, runId, topics, dir).withProgress().withGeneratorSteps(generatorSteps));
@@ -176,7 +179,7 @@ final class LocalRun {
                 .setBlasLibrary(machine.blas()).setBlasCoreType(machine.blasCore())
                 .setProcessor(machine.processor()).setInstructionSets(machine.instructionSets()).setOnednnIsa(machine.onednnIsa())
                 .setNativeLibrary(machine.libnd4j())
-                .setBlasThreads(Integer.parseInt(String.valueOf(Nd4j.getExecutioner().getEnvironmentInformation().getOrDefault("blas.threads", "0"))))
+                .setBlasThreads(config.trainer().blasThreads()) // what every trainer of the run uses, whatever its slot
                 .setTopic(config.topic()).setStartOffsets(byName(start)).setEndOffsets(end == null ? Map.of() : byName(end)).setFinalParameterDigest(digest)
                 .setExperiments(config.experiments().stream().map(ExperimentConfig::name).toList())
                 .setStartTimeMs(started).setEndTimeMs(ended);

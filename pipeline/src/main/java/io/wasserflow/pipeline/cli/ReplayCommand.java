@@ -158,7 +158,7 @@ final class ReplayCommand implements Callable<Integer> {
         String machine = machineOf(here).firstDifference(machineOf(run));
         if (machine != null) return machine + " (SPEC section 5: digests depend on the processor)";
         if (run.getBlasThreads() != here.getBlasThreads())
-            return "BLAS thread count differs: run used " + run.getBlasThreads() + ", this machine has " + here.getBlasThreads();
+            return "BLAS thread count differs: run used " + run.getBlasThreads() + ", this replay would use " + here.getBlasThreads() + " (trainer.blas_threads)";
         return null;
     }
 

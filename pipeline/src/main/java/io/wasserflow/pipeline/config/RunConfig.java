@@ -24,10 +24,27 @@ import org.yaml.snakeyaml.error.YAMLException;
  * anything starts. An experiment's keys are {@link ExperimentKeys}'; unset keys take the reference
  * defaults for the kind of data.
  */
-public record RunConfig(String dataset, String topic, List<ExperimentConfig> experiments, String yaml, Checkpoints checkpoints) implements Serializable {
+public record RunConfig(String dataset, String topic, List<ExperimentConfig> experiments, String yaml, Checkpoints checkpoints,
+        TrainerSlots trainer) implements Serializable {
 
-    static final Set<String> TOP = Set.of("data", "experiments", "checkpoints");
+    static final Set<String> TOP = Set.of("data", "experiments", "checkpoints", "trainer");
     static final Set<String> CHECKPOINTS = Set.of("interval_seconds", "retained");
+    static final Set<String> TRAINER = Set.of("parallelism", "blas_threads");
+
+    /**
+     * How the experiments spread over the job's slots. {@code parallelism} trainer subtasks (0: the
+     * job's parallelism, i.e. {@code flink run -p N} or the cluster's {@code parallelism.default};
+     * a local run takes the machine's cores), never more than there are experiments; each subtask
+     * trains the experiments {@code TrainerAssignment} gives it, balanced by their FLOPs. Every
+     * trainer uses {@code blasThreads} BLAS and ND4J threads, whatever the slots: an experiment's
+     * bits do not depend on where or beside whom it ran (the run manifest records the figure, and
+     * replay uses it).
+     */
+    public record TrainerSlots(int parallelism, int blasThreads) implements Serializable {
+        /** One BLAS thread a trainer: what the demo's two experiments on two cores had, and what keeps their digests. */
+        public static final TrainerSlots DEFAULT = new TrainerSlots(0, 1);
+        public static final int MAX_PARALLELISM = 4096, MAX_BLAS_THREADS = 256;
+    }
 
     /**
      * How a local run (demo, train on a MiniCluster) checkpoints: every {@code intervalSeconds}
@@ -115,6 +132,14 @@ public record RunConfig(String dataset, String topic, List<ExperimentConfig> exp
             checkpoints = new Checkpoints(interval == null ? checkpoints.intervalSeconds() : interval.integer(0, 86_400),
                     retained == null ? checkpoints.retained() : retained.integer(1, 1000));
         }
-        return new RunConfig(dataset, topic, List.copyOf(experiments), yamlText, checkpoints);
+        TrainerSlots trainer = TrainerSlots.DEFAULT;
+        Node trNode = top.get(m, "trainer");
+        if (trNode != null) {
+            Map<String, Object> tr = trNode.map(TRAINER);
+            Node parallelism = trNode.get(tr, "parallelism"), threads = trNode.get(tr, "blas_threads");
+            trainer = new TrainerSlots(parallelism == null ? trainer.parallelism() : parallelism.integer(0, TrainerSlots.MAX_PARALLELISM),
+                    threads == null ? trainer.blasThreads() : threads.integer(1, TrainerSlots.MAX_BLAS_THREADS));
+        }
+        return new RunConfig(dataset, topic, List.copyOf(experiments), yamlText, checkpoints, trainer);
     }
 }

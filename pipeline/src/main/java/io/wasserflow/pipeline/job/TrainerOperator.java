@@ -20,29 +20,42 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The Flink side of training: the experiments routed to this subtask, each an {@link ExperimentRunner},
- * their state in Flink's checkpoints as union operator state (so a restored job, on any parallelism,
- * continues bit for bit), their diagnostics out as {@link Diagnostics} side outputs, and their final
- * states and results into the run folder at the end of input.
+ * The Flink side of training. Every subtask reads every decoded batch (broadcast: a batch crosses
+ * to a subtask once, whatever the number of experiments) and trains the experiments that
+ * {@link TrainerAssignment} gives it, each an {@link ExperimentRunner}. Their state is in Flink's
+ * checkpoints as union operator state: after a restore, on any parallelism, each subtask keeps the
+ * entries of the experiments it is now assigned and continues them bit for bit (keyed state would
+ * leave the placement to Flink's key groups rather than the balanced assignment, and would need a
+ * keyed stream where the batches are broadcast). Diagnostics go out as {@link Diagnostics} side
+ * outputs; the final states and results go into the run folder at the end of input.
  */
 public class TrainerOperator extends AbstractStreamOperator<TrainingMetric>
-        implements OneInputStreamOperator<ExperimentBatch, TrainingMetric>, BoundedOneInput, ExperimentRunner.Output {
+        implements OneInputStreamOperator<ImageRecord, TrainingMetric>, BoundedOneInput, ExperimentRunner.Output {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainerOperator.class);
     private final JobSpec spec;
-    private final int blasThreads;
+    private final double[] costs;
 
+    /** This subtask's experiments, in config order. */
+    private transient List<Integer> mine;
     private transient Map<Integer, ExperimentRunner> runners;
     private transient Map<Integer, byte[]> restored;
     private transient ListState<byte[]> checkpointed;
     private transient Sampler sampler;
     private transient long lastOffset;
 
-    /** @param blasThreads BLAS threads of this subtask's trainers */
-    public TrainerOperator(JobSpec spec, int blasThreads) {
+    /** @param costs each experiment's cost, as {@link TrainerAssignment#costs} gives it */
+    public TrainerOperator(JobSpec spec, double[] costs) {
+        if (costs.length != spec.experiments().size()) throw new IllegalArgumentException(costs.length + " costs for " + spec.experiments().size() + " experiments");
         this.spec = spec;
-        this.blasThreads = blasThreads;
+        this.costs = costs.clone();
+    }
+
+    public TrainerOperator(JobSpec spec) {
+        this(spec, TrainerAssignment.costs(spec.experiments(), spec.dataShape()));
     }
 
     @Override
@@ -50,15 +63,26 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingMetric>
         super.initializeState(context);
         checkpointed = context.getOperatorStateStore().getUnionListState(
                 new ListStateDescriptor<>("wasserflow-trainers", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        var task = getRuntimeContext().getTaskInfo();
+        mine = TrainerAssignment.of(costs, task.getNumberOfParallelSubtasks(), task.getIndexOfThisSubtask());
         restored = new HashMap<>();
-        if (context.isRestored()) for (byte[] entry : checkpointed.get()) restored.put(RunnerState.decode(entry).experiment(), entry);
+        // the union of every subtask's entries: this subtask keeps those of its own experiments
+        if (context.isRestored())
+            for (byte[] entry : checkpointed.get()) {
+                int experiment = RunnerState.decode(entry).experiment();
+                if (mine.contains(experiment) && restored.put(experiment, entry) != null)
+                    throw new IllegalStateException("experiment " + experiment + " is twice in the restored state");
+            }
     }
 
     @Override
     public void open() throws Exception {
         super.open();
-        Nd4j.getEnvironment().setMaxMasterThreads(blasThreads);
-        runners = new HashMap<>();
+        BlasThreads.fix(spec.trainer().blasThreads());
+        LOG.info("trainer {} of {} trains {} ({} BLAS threads)", getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+                getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(), mine.stream().map(i -> spec.experiments().get(i).name()).toList(),
+                spec.trainer().blasThreads());
+        runners = new java.util.TreeMap<>(); // config order: results and snapshots come out in the same order every run
         lastOffset = -1;
         CompletableFuture<ImageQuality> quality = "fashion-mnist".equals(spec.dataset())
                 ? FashionQuality.of(FashionQuality.cacheDir(spec.runDir() == null ? null : spec.runDir().path()), FashionMnist.DEFAULT_DIR) : null;
@@ -74,10 +98,10 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingMetric>
     }
 
     @Override
-    public void processElement(StreamRecord<ExperimentBatch> element) {
-        ExperimentBatch e = element.getValue();
-        lastOffset = Math.max(lastOffset, e.batch.offset);
-        runner(e.experiment).offer(e.batch, this);
+    public void processElement(StreamRecord<ImageRecord> element) {
+        ImageRecord batch = element.getValue();
+        lastOffset = Math.max(lastOffset, batch.offset);
+        for (int experiment : mine) runner(experiment).offer(batch, this);
     }
 
     @Override
@@ -85,7 +109,7 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingMetric>
         super.snapshotState(context);
         checkpointed.clear();
         for (ExperimentRunner r : runners.values()) checkpointed.add(r.snapshot());
-        for (byte[] untouched : restored.values()) checkpointed.add(untouched); // restored here, no data yet
+        for (byte[] untouched : restored.values()) checkpointed.add(untouched); // restored here, no data since
     }
 
     @Override
@@ -116,6 +140,11 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingMetric>
     @Override
     public void state(ExperimentState state) {
         output.collect(Diagnostics.STATES, new StreamRecord<>(state));
+    }
+
+    /** This subtask's experiments, for the operator tests. */
+    List<Integer> experiments() {
+        return mine;
     }
 
     /** The experiment's runner here, for the operator tests. */

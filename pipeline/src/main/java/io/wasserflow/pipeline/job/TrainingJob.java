@@ -29,8 +29,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * The training job, top to bottom as the data flows: image batches from Kafka, decoded (the bad
- * ones to the dead-letter topic), fanned out to every experiment of the spec, routed by experiment
- * to the trainers, and their diagnostics out to Kafka, Prometheus, the run folder and the console.
+ * ones to the dead-letter topic), broadcast to the trainer subtasks, each training the experiments
+ * assigned to it ({@link TrainerAssignment}), and their diagnostics out to Kafka, Prometheus, the run folder and the console.
  * It is handed its source and sink, so tests run this very job against a bounded source or a real
  * broker.
  */
@@ -46,9 +46,7 @@ public final class TrainingJob {
     }
 
     public void build(StreamExecutionEnvironment env) {
-        int experiments = spec.experiments().size();
-        int parallelism = Math.max(1, Math.min(experiments, env.getParallelism()));
-        int blasThreads = Math.max(1, Runtime.getRuntime().availableProcessors() / parallelism);
+        int parallelism = spec.trainerParallelism(env.getParallelism());
         // the side outputs reach their chained sinks as references, not copies: no sink changes what it is handed
         env.getConfig().enableObjectReuse();
 
@@ -56,16 +54,12 @@ public final class TrainingJob {
                 .fromSource(source, WatermarkStrategy.noWatermarks(), "image batches").uid("image-source").setParallelism(1)
                 .process(new DecodeImageBatches(spec.dataShape(), spec.topics().deadLetters(), spec.runId())).uid("decode").name("decode").setParallelism(1);
 
-        DataStream<ExperimentBatch> batches = decoded
-                .flatMap((ImageRecord b, Collector<ExperimentBatch> out) -> {
-                    for (int i = 0; i < experiments; i++) out.collect(new ExperimentBatch(i, b));
-                }).returns(ExperimentBatch.class).uid("fan-out").name("fan out to experiments").setParallelism(1);
-        // One trainer subtask takes every experiment straight from the fan-out, in the same task (a chain: no thread
-        // hand-off, no serialization); several take theirs by experiment. Savepoints map state by uid, not by topology,
-        // so a run restores at either parallelism.
-        if (parallelism > 1) batches = batches.partitionCustom((Integer experiment, int partitions) -> experiment % partitions, e -> e.experiment);
+        // Each batch crosses once to each trainer subtask, which trains the experiments assigned to it. One subtask
+        // takes the batches straight from the decoder, in the same task (a chain: no thread hand-off, no serialization).
+        // Savepoints map state by uid, not by topology, so a run restores at any parallelism.
+        DataStream<ImageRecord> batches = parallelism > 1 ? decoded.broadcast() : decoded;
         SingleOutputStreamOperator<TrainingMetric> trained = batches
-                .transform("train", Diagnostics.METRIC_TYPE, new TrainerOperator(spec, blasThreads))
+                .transform("train", Diagnostics.METRIC_TYPE, new TrainerOperator(spec, TrainerAssignment.costs(spec.experiments(), spec.dataShape())))
                 .uid("trainers") // savepoints map the trainers' state by this id
                 .setParallelism(parallelism);
 

@@ -158,7 +158,7 @@ class ReplayCommandTest {
                 "code version differs: run was a1b2c3d, this build is " + here + (Version.modified() ? " (modified)" : ""));
 
         assertRefused(main("replay", "--run", threads, "--workdir", workdir.toString()),
-                "BLAS thread count differs: run used " + (manifest.getBlasThreads() + 7) + ", this machine has " + manifest.getBlasThreads());
+                "BLAS thread count differs: run used " + (manifest.getBlasThreads() + 7) + ", this replay would use " + manifest.getBlasThreads() + " (trainer.blas_threads)");
         assertFalse(manifest.getProcessor().isEmpty(), "the manifest records the processor");
         assertRefused(main("replay", "--run", processor, "--workdir", workdir.toString()),
                 "processor differs: run used Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz (2 cores), this machine has " + manifest.getProcessor());

@@ -194,6 +194,18 @@ class RunConfigTest {
         assertRefused("data: {dataset: 8gaussians}\nexperiments: [{name: a}]\ncheckpoints: {every: 5}\n", "checkpoints.every", "unknown key");
     }
 
+    /** Issue 19, item 2: trainer subtasks from the job unless set; one BLAS thread a trainer unless set, whatever the slots. */
+    @Test
+    void theTrainerSectionHasStatedDefaultsAndIsChecked() {
+        String base = "data: {dataset: 8gaussians}\nexperiments: [{name: a}]\n";
+        assertEquals(new RunConfig.TrainerSlots(0, 1), RunConfig.parse(base).trainer());
+        assertEquals(new RunConfig.TrainerSlots(4, 2), RunConfig.parse(base + "trainer: {parallelism: 4, blas_threads: 2}\n").trainer());
+        assertEquals(new RunConfig.TrainerSlots(3, 1), RunConfig.parse(base + "trainer: {parallelism: 3}\n").trainer());
+        assertRefused(base + "trainer: {blas_threads: 0}\n", "trainer.blas_threads", "out of range");
+        assertRefused(base + "trainer: {parallelism: -1}\n", "trainer.parallelism", "out of range");
+        assertRefused(base + "trainer: {slots: 4}\n", "trainer.slots", "unknown key");
+    }
+
     static void assertRefused(String yaml, String... mentions) {
         ConfigException e = assertThrows(ConfigException.class, () -> RunConfig.parse(yaml));
         assertEquals(1, e.getMessage().lines().count(), e.getMessage());
