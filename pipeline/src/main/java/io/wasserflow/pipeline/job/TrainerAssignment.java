@@ -34,9 +34,14 @@ public final class TrainerAssignment {
     /** One experiment's FLOPs per streamed sample; its networks are built (not trained) to be measured. */
     public static double cost(ExperimentConfig c, long[] dataShape) {
         Rng rng = new Rng(c.seed());
-        Network critic = Networks.critic(c.architecture(), dataShape, c.init(), rng, c.dtype());
+        Network critic = c.bigan() ? Networks.jointCritic(c.architecture(), dataShape, c.zDim(), c.init(), rng, c.dtype())
+                : Networks.critic(c.architecture(), dataShape, c.init(), rng, c.dtype());
         Network generator = Networks.generator(c.architecture(), dataShape, c.zDim(), c.init(), rng, c.dtype());
         double perStep = Flops.perCriticStep(critic, generator, c.batchSize(), c.constraint().isPenalty(), c.nCritic());
+        if (c.bigan()) { // the encoder as the generator: forward on B every critic step (real pairs), forward and backward every generator step
+            double e = Flops.forwardPerSample(Networks.encoder(c.architecture(), dataShape, c.zDim(), c.init(), rng, c.dtype()));
+            perStep += e * c.batchSize() + 3 * e * c.batchSize() / c.nCritic();
+        }
         return perStep / c.batchSize();
     }
 

@@ -26,14 +26,14 @@ class BiganOperatorTest {
     void aBiganRestoredInTheMiddleOfABatchContinuesBitForBitAndPublishesItsEncoder() throws Exception {
         List<ImageRecord> data = TrainerOperatorTest.records(12);
         var whole = TrainerOperatorTest.harness(JobSpec.of(CONFIG, "whole", Topics.defaults(), null), null);
-        TrainerOperatorTest.feed(whole, 0, data);
+        TrainerOperatorTest.feed(whole, data);
 
         var first = TrainerOperatorTest.harness(JobSpec.of(CONFIG, "first", Topics.defaults(), null), null);
-        TrainerOperatorTest.feed(first, 0, data.subList(0, 5));
+        TrainerOperatorTest.feed(first, data.subList(0, 5));
         OperatorSubtaskState snapshot = first.snapshot(1L, 1L);
         first.close();
         var second = TrainerOperatorTest.harness(JobSpec.of(CONFIG, "second", Topics.defaults(), null), snapshot);
-        TrainerOperatorTest.feed(second, 0, data.subList(5, data.size()));
+        TrainerOperatorTest.feed(second, data.subList(5, data.size()));
 
         Trainer a = TrainerOperatorTest.trainer(whole, 0), b = TrainerOperatorTest.trainer(second, 0);
         assertEquals(3, a.generatorSteps());

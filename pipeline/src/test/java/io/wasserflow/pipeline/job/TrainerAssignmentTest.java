@@ -54,6 +54,9 @@ class TrainerAssignmentTest {
         assertTrue(cost[2] > 4 * cost[0], "four times the width, more than four times the FLOPs: " + cost[2] + " vs " + cost[0]);
         assertTrue(cost[3] > cost[0], "the penalty's extra passes");
         assertTrue(cost[4] < cost[3], "n_critic 5 amortises the generator step over more critic steps");
+        RunConfig bigan = RunConfig.parse(TinyConfigs.toy("t", gp(), gp().named("bigan").set("model", "bigan")));
+        double[] b = TrainerAssignment.costs(bigan.experiments(), bigan.dataShape());
+        assertTrue(b[1] > b[0], "a BiGAN's encoder and joint critic cost more than a GAN's critic");
         // depth 2 width 16 on 2-D points: critic 2*(2*16 + 16*16 + 16*1) = 608 flops a sample; generator 2*(2*16 + 16*16 + 16*2) = 640
         double d = 608, g = 640, batch = 64;
         assertEquals((3 * d * 2 * batch + g * batch + (3 * g * batch + 3 * d * batch) / 2) / batch, cost[0], 1e-9);
