@@ -60,6 +60,9 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     MetricsBindOption metricsBind;
 
+    @Option(names = "--dry-run", description = DryRun.FLAG_HELP)
+    boolean dryRun;
+
     @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST's folder (default: the Debian package's)")
     Path dataDir;
 
@@ -74,10 +77,14 @@ final class DemoCommand implements Callable<Integer> {
             config = Presets.load(configSpec);
         } else if (defaultDemo) {
             config = Presets.load("demo");
-            System.out.printf("demo: weight clipping against the gradient penalty on the 8 Gaussians, %d generator steps (presets/demo.yaml); "
+            if (!dryRun) System.out.printf("demo: weight clipping against the gradient penalty on the 8 Gaussians, %d generator steps (presets/demo.yaml); "
                     + "images: --dataset %s%n", steps, FashionMnist.installed(FashionMnist.DEFAULT_DIR) ? "fashion-mnist" : "shapes");
         } else {
             config = RunConfig.parse(RunConfig.defaultYaml(dataset));
+        }
+        if (dryRun) {
+            DryRun.print(config, System.out);
+            return 0;
         }
         io.wasserflow.pipeline.config.MemoryCheck.check(config); // before the broker, the data and the job
         Dataset data = Datasets.open(config.dataset(), dataDir, 1);

@@ -16,7 +16,7 @@ final class TrainCommand implements Callable<Integer> {
     /** Where the run stops reading: at the topic's end when it starts, or never (until Ctrl-C). Spelled as on the command line. */
     enum Until { latest, never }
 
-    @Option(names = "--bootstrap", required = true, paramLabel = "HOST:PORT", description = "the Kafka broker")
+    @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "the Kafka broker (required but for --dry-run)")
     String bootstrap;
 
     @Option(names = "--config", required = true, paramLabel = "FILE|PRESET", description = "the experiments: a YAML file or a preset's name")
@@ -34,12 +34,20 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     MetricsBindOption metricsBind;
 
+    @Option(names = "--dry-run", description = DryRun.FLAG_HELP)
+    boolean dryRun;
+
     @Option(names = "--run-id", paramLabel = "ID", description = "the run's id (default: a new one, from the time)")
     String runId;
 
     @Override
     public Integer call() throws Exception {
         RunConfig config = Presets.load(configSpec);
+        if (dryRun) {
+            DryRun.print(config, System.out);
+            return 0;
+        }
+        if (bootstrap == null) throw new BadInputException("--bootstrap is required");
         io.wasserflow.pipeline.config.MemoryCheck.check(config); // its experiments train in this JVM (a MiniCluster)
         checkFrom(from); // after the config, so a bad config is named first
         String runId = this.runId != null ? this.runId : newRunId();

@@ -117,6 +117,12 @@ final class ExperimentKeys {
         return c;
     }
 
+    /** The value key at {@code path} (a sweep checks its values as the key itself does). */
+    static Key<?> key(String path) {
+        for (Row r : KEYS) if (r instanceof Key<?> k && k.path().equals(path)) return k;
+        throw new IllegalArgumentException("no experiment key " + path);
+    }
+
     /** Names and what they stand for, in the order a message lists them. */
     @SafeVarargs
     private static <T> Map<String, T> names(Map.Entry<String, T>... names) {

@@ -22,12 +22,14 @@ import org.yaml.snakeyaml.error.YAMLException;
 /**
  * One run (SPEC §4): the data and a list of experiments, read from YAML and validated before
  * anything starts. An experiment's keys are {@link ExperimentKeys}'; unset keys take the reference
- * defaults for the kind of data.
+ * defaults for the kind of data. With a {@code sweep:} section the listed experiments are the
+ * methods, and {@link #experiments} the expanded ones ({@link Sweep}); {@link #sweep} says which
+ * method and setting each came from ({@link Sweep#NONE} without one).
  */
 public record RunConfig(String dataset, String topic, List<ExperimentConfig> experiments, String yaml, Checkpoints checkpoints,
-        TrainerSlots trainer) implements Serializable {
+        TrainerSlots trainer, Sweep sweep) implements Serializable {
 
-    static final Set<String> TOP = Set.of("data", "experiments", "checkpoints", "trainer");
+    static final Set<String> TOP = Set.of("data", "experiments", "checkpoints", "trainer", "sweep");
     static final Set<String> CHECKPOINTS = Set.of("interval_seconds", "retained");
     static final Set<String> TRAINER = Set.of("parallelism", "blas_threads");
 
@@ -118,12 +120,21 @@ public record RunConfig(String dataset, String topic, List<ExperimentConfig> exp
         if (expNode == null) throw new ConfigException("experiments", "missing (a list of at least one experiment)");
         List<ExperimentConfig> experiments = new ArrayList<>();
         Set<String> names = new HashSet<>();
+        List<Sweep.Method> methods = new ArrayList<>();
         for (Node e : expNode.list()) {
             ExperimentConfig c = ExperimentKeys.read(e, toy);
             if (!names.add(c.name())) throw new ConfigException(e.path + ".name", "duplicate experiment name '" + c.name() + "'");
             experiments.add(c);
+            methods.add(new Sweep.Method(e, c));
         }
         if (experiments.isEmpty()) throw new ConfigException("experiments", "needs at least one experiment");
+        Sweep sweep = Sweep.NONE;
+        Node sweepNode = top.get(m, "sweep");
+        if (sweepNode != null) {
+            Sweep.Expanded expanded = Sweep.expand(sweepNode, methods, toy);
+            experiments = new ArrayList<>(expanded.experiments());
+            sweep = expanded.sweep();
+        }
         Checkpoints checkpoints = Checkpoints.DEFAULT;
         Node cpNode = top.get(m, "checkpoints");
         if (cpNode != null) {
@@ -140,6 +151,6 @@ public record RunConfig(String dataset, String topic, List<ExperimentConfig> exp
             trainer = new TrainerSlots(parallelism == null ? trainer.parallelism() : parallelism.integer(0, TrainerSlots.MAX_PARALLELISM),
                     threads == null ? trainer.blasThreads() : threads.integer(1, TrainerSlots.MAX_BLAS_THREADS));
         }
-        return new RunConfig(dataset, topic, List.copyOf(experiments), yamlText, checkpoints, trainer);
+        return new RunConfig(dataset, topic, List.copyOf(experiments), yamlText, checkpoints, trainer, sweep);
     }
 }

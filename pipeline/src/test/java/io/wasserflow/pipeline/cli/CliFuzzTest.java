@@ -305,6 +305,11 @@ class CliFuzzTest {
             configs.put(head + "  - {name: a, " + keysAndMentions[0].strip() + "}\n", keysAndMentions[1].strip().split(" \\| "));
         }
         configs.put("a: &a [*a, *a]\n", new String[] {"config"});
+        configs.put(head + "  - {name: a}\nsweep: {learning_rate: [1e-4]}\n", new String[] {"sweep.learning_rate", "unknown key"});
+        configs.put(head + "  - {name: a}\nsweep: {n_critic: [5, 0]}\n", new String[] {"sweep.n_critic[1]", "out of range"});
+        configs.put(head + "  - {name: a}\nsweep: {draws: 3, lr: {random: {low: 0, high: 1e-3}}}\n", new String[] {"sweep.lr.random.low", "log-scale"});
+        configs.put(head + "  - {name: a}\nsweep: {seed: [" + "1, ".repeat(0) + String.join(", ", java.util.stream.IntStream.range(0, 257).mapToObj(Integer::toString).toList())
+                + "]}\n", new String[] {"sweep", "257 experiments", "256"});
 
         Cases cases = new Cases();
         int i = 0;
@@ -317,6 +322,34 @@ class CliFuzzTest {
         cases.add(argv("train", "--bootstrap", b, "--config", binary.toString(), "--workdir", w), "config", "binary.yaml");
         cases.add(argv("demo", "--config", tmp.resolve("bad-3.yaml").toString(), "--workdir", workdir("demo-bad-config")), "config");
         assertAllRefused(cases.list);
+    }
+
+    @Test
+    void aDryRunListsTheExpandedExperimentsAndStartsNothing() throws Exception {
+        Set<String> topicsBefore = topics();
+        Path sweep = file("sweep.yaml", "data: {dataset: 8gaussians, topic: cli.fuzz.dry}\nexperiments: [{name: gan, loss: gan}, {name: wgan-gp}]\n"
+                + "sweep: {draws: 3, lr: {random: {low: 1e-5, high: 1e-3}}, seed: [1, 2]}\n");
+        String w = workdir("dry-run");
+        for (List<String> argv : List.of(argv("train", "--dry-run", "--config", sweep.toString(), "--workdir", w),
+                argv("train", "--dry-run", "--bootstrap", BROKER.bootstrap(), "--config", sweep.toString(), "--workdir", w),
+                argv("demo", "--dry-run", "--config", sweep.toString(), "--workdir", w))) {
+            Outcome o = run(argv.toArray(String[]::new));
+            assertEquals(0, o.code, o.err);
+            assertEquals("", o.err);
+            List<String> lines = o.out.lines().toList();
+            assertEquals(14, lines.size(), o.out); // a header, 12 experiments, a closing line
+            assertTrue(lines.get(0).matches("experiment +method +setting"), lines.get(0));
+            assertTrue(lines.get(1).matches("gan-seed1-r0 +gan +seed=1 lr=[0-9.e-]+"), lines.get(1));
+            assertTrue(lines.get(12).matches("wgan-gp-seed2-r2 +wgan-gp +seed=2 lr=[0-9.e-]+"), lines.get(12));
+            assertEquals("dry run: 12 experiments on 8gaussians (a sweep of 2 methods); nothing started", lines.get(13));
+            assertFalse(Files.exists(Path.of(w)), "nothing started, but " + w + " exists");
+        }
+        assertEquals(topicsBefore, topics(), "no topic created by a dry run");
+        Outcome demo = run("demo", "--dry-run", "--workdir", w); // the default demo's two experiments
+        assertEquals(0, demo.code, demo.err);
+        assertEquals(List.of("experiment  method     setting", "wgan-clip   wgan-clip", "wgan-gp     wgan-gp",
+                "dry run: 2 experiments on 8gaussians; nothing started"), demo.out.lines().toList());
+        assertFalse(Files.exists(Path.of(w)));
     }
 
     static String[] concat(String first, String[] rest) {

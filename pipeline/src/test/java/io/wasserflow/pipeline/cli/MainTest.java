@@ -110,4 +110,15 @@ class MainTest {
         assertOneLineError(run("produce", "--bootstrap", "--dataset", "shapes"), "--bootstrap needs a value");
         assertOneLineError(run("sample", "--out", "x.png"), "--run and --experiment are required");
     }
+
+    @Test
+    void demoAndTrainTakeADryRunThatRefusesABadSweepInOneLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        for (String command : List.of("demo", "train"))
+            assertTrue(Cli.capture(command, "--help").out().contains("--dry-run"), command + "'s usage shows --dry-run");
+        java.nio.file.Path config = tmp.resolve("big.yaml");
+        java.nio.file.Files.writeString(config, "data: {dataset: 8gaussians}\nexperiments: [{name: a}, {name: b}]\nsweep: {draws: 200, seed: {random: {low: 1, high: 9}}}\n");
+        assertOneLineError(run("train", "--dry-run", "--config", config.toString()), "config: sweep: expands to 400 experiments (a 200, b 200), more than the 256");
+        assertOneLineError(run("demo", "--dry-run", "--config", config.toString()), "400 experiments");
+        assertOneLineError(run("train", "--config", config.toString()), "400 experiments"); // the config is named before the missing --bootstrap
+    }
 }
