@@ -9,6 +9,7 @@ import io.wasserflow.pipeline.metrics.Metric;
 import io.wasserflow.pipeline.run.ExperimentResult;
 import io.wasserflow.pipeline.run.Machine;
 import io.wasserflow.pipeline.run.RunDir;
+import io.wasserflow.pipeline.run.RunFolder;
 import io.wasserflow.pipeline.job.Topics;
 import io.wasserflow.schemas.Codec;
 import io.wasserflow.schemas.RunManifest;
@@ -204,24 +205,13 @@ final class LocalRun {
     static void summary(String bootstrap, Topics topics, String runId, RunDir dir, Map<Integer, Long> metricsStart,
             Map<String, ExperimentResult> results, String digest, String dataset) throws Exception {
         Map<String, Map<String, Double>> last = new HashMap<>(), quality = new HashMap<>();
-        try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(bootstrap);
-                var copy = new java.io.DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(dir.metrics())))) {
-            List<TopicPartition> parts = c.partitionsFor(topics.metrics()).stream().map(i -> new TopicPartition(topics.metrics(), i.partition())).toList();
-            c.assign(parts);
-            for (TopicPartition tp : parts) c.seek(tp, metricsStart.getOrDefault(tp.partition(), 0L));
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
-            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)))
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
-                    TrainingMetric m = Codec.TRAINING_METRIC.decode(r.value());
-                    if (!m.getRun().equals(runId)) continue;
-                    copy.writeInt(r.value().length); // the local copy that report reads with no broker running
-                    copy.write(r.value());
-                    if (m.getLabels().isEmpty())
-                        last.computeIfAbsent(m.getExperiment(), k -> new HashMap<>()).put(m.getName(), m.getValue());
-                    else if (m.getName().equals(Metric.SAMPLE_QUALITY.id) && m.getLabels().containsKey("measure"))
-                        quality.computeIfAbsent(m.getExperiment(), k -> new HashMap<>()).put(m.getLabels().get("measure"), m.getValue());
-                }
-        }
+        // the run's records go to the folder's copy that report reads with no broker running; the summary takes the first copy of each
+        RunFolder.Count count = RunFolder.copyMetrics(bootstrap, topics.metrics(), runId, metricsStart, dir.metrics(), m -> {
+            if (m.getLabels().isEmpty())
+                last.computeIfAbsent(m.getExperiment(), k -> new HashMap<>()).put(m.getName(), m.getValue());
+            else if (m.getName().equals(Metric.SAMPLE_QUALITY.id) && m.getLabels().containsKey("measure"))
+                quality.computeIfAbsent(m.getExperiment(), k -> new HashMap<>()).put(m.getLabels().get("measure"), m.getValue());
+        });
         System.out.println();
         System.out.printf("%-16s %10s %10s %14s %12s %12s  %s%n", "experiment", "gen steps", "critic", "W estimate", "critic loss", "images/s", "parameters (SHA-256)");
         for (ExperimentResult r : results.values()) {
@@ -231,9 +221,16 @@ final class LocalRun {
                     m.getOrDefault(Metric.IMAGES_PER_SECOND.id, Double.NaN), r.parameterDigest().substring(0, 16));
         }
         System.out.println("run " + runId + " finished; final parameters digest " + digest.substring(0, 16));
+        System.out.println(metricRecords(count));
         String seen = whatYouSee(dataset, results.keySet(), quality);
         if (seen != null) System.out.println(seen);
         hints(runId, dir, results.keySet().iterator().next());
+    }
+
+    /** One line on the run's metric records: how many, and the repeats a failover or a resume wrote, which every reader drops. */
+    static String metricRecords(RunFolder.Count count) {
+        return String.format(Locale.ROOT, "metric records: %d, one per (experiment, step, series)%s", count.firstCopies(), count.repeats() == 0 ? ""
+                : String.format(Locale.ROOT, "; %d repeats (steps written again after a failover or resume) dropped", count.repeats()));
     }
 
     /**

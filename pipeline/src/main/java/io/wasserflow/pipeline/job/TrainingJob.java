@@ -25,6 +25,7 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
@@ -106,6 +107,9 @@ public final class TrainingJob {
                 .setRecordSerializer((KafkaRecordSerializationSchema<Emitted>) (e, ctx, ts) ->
                         new ProducerRecord<>(e.topic, e.key == null ? null : e.key.getBytes(java.nio.charset.StandardCharsets.UTF_8), e.value))
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                // idempotent, acks=all: a retried send is neither repeated nor reordered, so a failover leaves each series a prefix
+                // of its steps on the topic and the readers' FirstCopies can drop the replay's repeats by step
+                .setProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true").setProperty(ProducerConfig.ACKS_CONFIG, "all")
                 // a step's records (about 20) and the next steps' go out in one request a second rather than one a step:
                 // fewer requests for the broker that shares the trainer's cores; Grafana reads Prometheus, not this topic,
                 // and the records of a run that ends or stops are flushed at once. A second of records fits one batch.

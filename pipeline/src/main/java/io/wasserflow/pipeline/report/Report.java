@@ -43,6 +43,7 @@ public final class Report {
     private final Path out;
     private final Map<String, ExperimentMetrics> experiments = new LinkedHashMap<>();
     private final StringBuilder md = new StringBuilder();
+    private RunFolder.Count records;
 
     private Report(RunFolder run, Path out) {
         this.run = run;
@@ -96,7 +97,7 @@ public final class Report {
 
     private void read() throws IOException {
         for (ExperimentConfig c : run.config().experiments()) experiments.put(c.name(), new ExperimentMetrics(c));
-        run.forEachMetric(m -> {
+        records = run.forEachMetric(m -> {
             ExperimentMetrics e = experiments.get(m.getExperiment());
             if (e != null && m.getRun().equals(run.runId())) e.accept(m);
         });
@@ -116,6 +117,8 @@ public final class Report {
         if (!m.getProcessor().isEmpty())
             md.append(String.format(Locale.ROOT, "Processor %s (%s; oneDNN ISA %s), %s: the digests hold on this processor and build.%n",
                     m.getProcessor(), m.getInstructionSets(), m.getOnednnIsa(), m.getNativeLibrary()));
+        md.append(String.format(Locale.ROOT, "Metric records: %d, one per (experiment, step, series)%s.%n", records.firstCopies(), records.repeats() == 0 ? ""
+                : String.format(Locale.ROOT, "; %d repeats (steps written again after a failover or resume) dropped", records.repeats())));
         md.append("Final parameters (SHA-256, the manifest's): `").append(m.getFinalParameterDigest() == null ? "none" : m.getFinalParameterDigest()).append("`.\n\n");
     }
 

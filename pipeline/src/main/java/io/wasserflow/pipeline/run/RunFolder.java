@@ -4,6 +4,7 @@ import io.wasserflow.pipeline.BadInputException;
 import io.wasserflow.pipeline.config.ConfigException;
 import io.wasserflow.pipeline.config.RunConfig;
 import io.wasserflow.pipeline.kafka.KafkaClients;
+import io.wasserflow.pipeline.metrics.FirstCopies;
 import io.wasserflow.schemas.Codec;
 import io.wasserflow.schemas.RunManifest;
 import io.wasserflow.schemas.TrainingMetric;
@@ -23,6 +24,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -65,8 +67,7 @@ public record RunFolder(RunDir folder, String runId, RunConfig config, RunManife
     public static RunFolder fromBroker(String bootstrap, Topics topics, Path workdir, String runId, Path copy) throws IOException {
         RunManifest[] manifest = {null};
         java.util.LinkedHashSet<String> seen = new java.util.LinkedHashSet<>();
-        try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(bootstrap);
-                DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(copy), 1 << 16))) {
+        try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(bootstrap)) {
             KafkaClients.readToEnd(c, topics.runs(), r -> {
                 if (r.value() == null) return;
                 RunManifest m;
@@ -80,18 +81,8 @@ public record RunFolder(RunDir folder, String runId, RunConfig config, RunManife
                 if (m.getRunId().equals(runId)) manifest[0] = m; // the latest: the final one of a finished run
             });
             if (manifest[0] == null) throw new BadInputException("no run '" + runId + "' in topic " + topics.runs() + " on " + bootstrap + listed(List.copyOf(seen)));
-            KafkaClients.<IOException>readToEnd(c, topics.metrics(), r -> {
-                byte[] value = r.value();
-                if (value == null) return;
-                try {
-                    if (!Codec.TRAINING_METRIC.decode(value).getRun().equals(runId)) return;
-                } catch (Codec.DecodeException e) {
-                    return;
-                }
-                out.writeInt(value.length);
-                out.write(value);
-            });
         }
+        copyMetrics(bootstrap, topics.metrics(), runId, Map.of(), copy, m -> {});
         RunConfig config;
         try {
             config = RunConfig.parse(manifest[0].getConfigYaml());
@@ -115,12 +106,66 @@ public record RunFolder(RunDir folder, String runId, RunConfig config, RunManife
         return " (runs there: " + String.join(", ", ids.size() > 5 ? ids.subList(ids.size() - 5, ids.size()) : ids) + (ids.size() > 5 ? ", ..." : "") + ")";
     }
 
-    /** Hands every record of metrics.bin to sink, in file order. */
-    public void forEachMetric(Consumer<TrainingMetric> sink) throws IOException {
-        forEachMetric(metrics, sink);
+    /** How many records a reader took, and how many of them were repeats it dropped (see {@link FirstCopies}). */
+    public record Count(long records, long repeats) {
+        /** The records left: one per (experiment, step, series). */
+        public long firstCopies() {
+            return records - repeats;
+        }
     }
 
-    /** Hands every record of a metrics file to sink, in file order: repeated [int length, big-endian][single-object-encoded TrainingMetric]. */
+    /**
+     * Copies the run's records of the metrics topic, from {@code start} (partition to offset; a partition not named:
+     * its beginning) to where each partition ends now, into {@code copy} as they are on the topic (a metrics file);
+     * hands sink the first copy of each (experiment, step, series) in topic order. Records of other runs, and values
+     * that are not TrainingMetric records, are passed over.
+     */
+    public static Count copyMetrics(String bootstrap, String topic, String runId, Map<Integer, Long> start, Path copy, Consumer<TrainingMetric> sink)
+            throws IOException {
+        FirstCopies first = new FirstCopies();
+        long records = 0;
+        try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(bootstrap);
+                DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(copy), 1 << 16))) {
+            List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            for (TopicPartition tp : parts) if (start.containsKey(tp.partition())) c.seek(tp, start.get(tp.partition()));
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)))
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+                    if (r.offset() >= end.get(tp) || r.value() == null) continue;
+                    TrainingMetric m;
+                    try {
+                        m = Codec.TRAINING_METRIC.decode(r.value());
+                    } catch (Codec.DecodeException e) {
+                        continue; // not a metric record: nothing of this run
+                    }
+                    if (!m.getRun().equals(runId)) continue;
+                    records++;
+                    out.writeInt(r.value().length);
+                    out.write(r.value());
+                    if (first.test(m)) sink.accept(m);
+                }
+        }
+        return new Count(records, first.repeats());
+    }
+
+    /**
+     * Hands sink the first copy of each (experiment, step, series) of metrics.bin, in file order: what an
+     * uninterrupted run wrote, whatever a failover or a resume wrote again ({@link FirstCopies}).
+     */
+    public Count forEachMetric(Consumer<TrainingMetric> sink) throws IOException {
+        FirstCopies first = new FirstCopies();
+        long[] records = {0};
+        forEachMetric(metrics, m -> {
+            records[0]++;
+            if (first.test(m)) sink.accept(m);
+        });
+        return new Count(records[0], first.repeats());
+    }
+
+    /** Hands every record of a metrics file to sink, repeats too, in file order: repeated [int length, big-endian][single-object-encoded TrainingMetric]. */
     public static void forEachMetric(Path file, Consumer<TrainingMetric> sink) throws IOException {
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
             for (long n = 0; ; n++) {
