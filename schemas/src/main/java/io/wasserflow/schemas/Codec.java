@@ -56,8 +56,12 @@ public final class Codec<T extends SpecificRecordBase> {
     public static final Codec<ImageBatch> IMAGE_BATCH = new Codec<>(ImageBatch.getClassSchema());
     public static final Codec<TrainingMetric> TRAINING_METRIC = new Codec<>(TrainingMetric.getClassSchema());
     public static final Codec<GradientAlert> GRADIENT_ALERT = new Codec<>(GradientAlert.getClassSchema());
-    /** Also reads manifests written before maxGeneratorSteps and replayOf (their limit reads as null: not recorded). */
-    public static final Codec<RunManifest> RUN_MANIFEST = new Codec<RunManifest>(RunManifest.getClassSchema()).addWriterSchema(resource("RunManifest-v1.avsc"));
+    /**
+     * Also reads manifests written before maxGeneratorSteps and replayOf (v1: their limit reads as null, not recorded), and
+     * before the broker, metrics offsets and resumes (v2: null, empty).
+     */
+    public static final Codec<RunManifest> RUN_MANIFEST = new Codec<RunManifest>(RunManifest.getClassSchema()).addWriterSchema(resource("RunManifest-v1.avsc"))
+            .addWriterSchema(resource("RunManifest-v2.avsc"));
     public static final Codec<DeadLetter> DEAD_LETTER = new Codec<>(DeadLetter.getClassSchema());
 
     private final Schema schema;

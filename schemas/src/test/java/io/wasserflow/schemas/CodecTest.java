@@ -186,6 +186,38 @@ class CodecTest {
     }
 
     @Test
+    void aManifestWrittenBeforeTheBrokerAndResumeFieldsStillReads() throws Exception {
+        // The manifest as it was before bootstrap, embeddedBrokerLog, metricsStartOffsets and resumes (issue 21).
+        Schema v2 = Codec.resource("RunManifest-v2.avsc");
+        GenericRecord old = new GenericData.Record(v2);
+        for (String f : List.of("runId", "configYaml", "codeCommit", "backend", "blasLibrary", "blasCoreType", "topic", "processor", "instructionSets",
+                "onednnIsa", "nativeLibrary")) old.put(f, f);
+        old.put("seed", 7L);
+        old.put("codeModified", false);
+        old.put("blasThreads", 2);
+        old.put("startOffsets", Map.of("0", 5L));
+        old.put("endOffsets", Map.of("0", 30L));
+        old.put("finalParameterDigest", "d");
+        old.put("experiments", List.of("gp"));
+        old.put("startTimeMs", 1L);
+        old.put("endTimeMs", 2L);
+        old.put("maxGeneratorSteps", 9L);
+        old.put("replayOf", null);
+        RunManifest m = Codec.RUN_MANIFEST.decode(bytes(new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v2).encode(old)));
+        assertEquals(9L, m.getMaxGeneratorSteps());
+        assertEquals("processor", m.getProcessor());
+        assertNull(m.getBootstrap(), "an older manifest does not name its broker");
+        assertNull(m.getEmbeddedBrokerLog());
+        assertEquals(Map.of(), m.getMetricsStartOffsets());
+        assertEquals(List.of(), m.getResumes());
+
+        RunManifest resumed = RunManifest.newBuilder(m).setBootstrap("127.0.0.1:9092").setEmbeddedBrokerLog("/w/kafka").setMetricsStartOffsets(Map.of("0", 3L))
+                .setResumes(List.of(Resume.newBuilder().setTimeMs(5).setCheckpoint("/w/runs/r/checkpoints/j/chk-3").setPassedOver(List.of("chk-4: corrupt")).build()))
+                .build();
+        assertEquals(resumed, Codec.RUN_MANIFEST.decode(Codec.RUN_MANIFEST.encode(resumed)));
+    }
+
+    @Test
     void anOlderWriterSchemaIsReadOnceAdded() throws Exception {
         // TrainingMetric as it would have been before the histogram payload: the new fields take their defaults.
         Schema v0 = new Schema.Parser().parse("""

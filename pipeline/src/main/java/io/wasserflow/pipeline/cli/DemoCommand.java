@@ -91,7 +91,7 @@ final class DemoCommand implements Callable<Integer> {
 
         long images = 0;
         for (ExperimentConfig c : config.experiments()) images = Math.max(images, imagesFor(c, steps));
-        int producerBatch = Datasets.isToy(config.dataset()) ? 256 : 64;
+        int producerBatch = producerBatch(config);
         System.out.printf("demo: starting a Kafka broker (its log in %s)%n", workdir.resolve("kafka").toAbsolutePath());
         try (LocalKafkaBroker broker = LocalKafkaBroker.start(workdir.resolve("kafka"), 0)) {
             String bootstrap = broker.bootstrap();
@@ -103,15 +103,21 @@ final class DemoCommand implements Callable<Integer> {
                 System.out.printf("demo: streaming %s images into %s while the experiments train, a little ahead of them%n", config.dataset(), config.topic());
                 try (Streamer streamer = new Streamer(bootstrap, data, config, producerBatch, runId)) {
                     streamer.start();
-                    LocalRun.run(bootstrap, config, runId, workdir, start, null, 0, streamer::close);
+                    LocalRun.run(new LocalRun.Broker(bootstrap, broker.directory()), config, runId, workdir, start, null, 0, null, streamer::close, null);
                 }
             } else {
                 System.out.printf("demo: streaming %d %s images into %s%n", images, config.dataset(), config.topic());
                 ImageBatchProducer.produce(bootstrap, data, config.topic(), producerBatch, (double) images / data.epochSize(), null);
-                LocalRun.run(bootstrap, config, runId, workdir, start, LocalRun.resolve(bootstrap, config.topic(), "latest"), steps);
+                LocalRun.run(new LocalRun.Broker(bootstrap, broker.directory()), config, runId, workdir, start, LocalRun.resolve(bootstrap, config.topic(), "latest"),
+                        steps, null, () -> {}, null);
             }
         }
         return 0;
+    }
+
+    /** Images a record of the demo's producer holds: 256 toy points, 64 images. */
+    static int producerBatch(RunConfig config) {
+        return Datasets.isToy(config.dataset()) ? 256 : 64;
     }
 
     /** Real images an experiment consumes in N steps (generator steps, or critic steps for a fixed generator): one batch per critic step. */

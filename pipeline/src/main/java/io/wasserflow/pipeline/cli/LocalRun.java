@@ -13,6 +13,10 @@ import io.wasserflow.pipeline.run.RunFolder;
 import io.wasserflow.pipeline.job.Topics;
 import io.wasserflow.schemas.Codec;
 import io.wasserflow.schemas.RunManifest;
+import io.wasserflow.schemas.Resume;
+import io.wasserflow.pipeline.job.RetainedCheckpoints;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.RecoveryClaimMode;
 import io.wasserflow.schemas.TrainingMetric;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -74,14 +78,51 @@ final class LocalRun {
 
     static RunManifest run(String bootstrap, RunConfig config, String runId, Path workdir, Map<Integer, Long> start, Map<Integer, Long> stop,
             long generatorSteps, String replayOf, Runnable onInterrupt) throws Exception {
+        return run(new Broker(bootstrap, null), config, runId, workdir, start, stop, generatorSteps, replayOf, onInterrupt, null);
+    }
+
+    /** The broker a run uses: its address, and the folder of the demo's embedded broker (null: the user's broker). */
+    record Broker(String bootstrap, Path embeddedLog) {}
+
+    /**
+     * A run continued after its process died: its manifest as it was (start time, metrics offsets, earlier resumes kept),
+     * the retained checkpoint it continues from, and the newer ones passed over (one line each).
+     */
+    record Resumption(RunManifest previous, RetainedCheckpoints.Checkpoint checkpoint, List<String> passedOver) {}
+
+    /**
+     * As above, on {@code broker}; with a {@code resumption}, the job starts from its checkpoint (the offsets and
+     * trainers' states in it) and the manifest keeps the run's history, with this resume added.
+     */
+    static RunManifest run(Broker broker, RunConfig config, String runId, Path workdir, Map<Integer, Long> start, Map<Integer, Long> stop,
+            long generatorSteps, String replayOf, Runnable onInterrupt, Resumption resumption) throws Exception {
+        String bootstrap = broker.bootstrap();
         Topics topics = Topics.defaults();
         RunDir dir = RunDir.of(workdir, runId).create();
         Files.writeString(dir.config(), config.yaml());
-        long started = System.currentTimeMillis();
-        Map<Integer, Long> metricsStart = resolve(bootstrap, topics.metrics(), "latest"); // the summary reads this run's records from here
-        publish(bootstrap, topics.runs(), runId, Codec.RUN_MANIFEST.encode(manifest(config, runId, start, stop, null, started, null).setMaxGeneratorSteps(generatorSteps).setReplayOf(replayOf).build()));
-        System.out.printf("run %s: %d experiments (%s) on %s from %s%n", runId, config.experiments().size(),
-                String.join(", ", config.experiments().stream().map(ExperimentConfig::name).toList()), config.topic(), bootstrap);
+        RunManifest previous = resumption == null ? null : resumption.previous();
+        long started = previous == null ? System.currentTimeMillis() : previous.getStartTimeMs();
+        // the summary reads this run's records from here: where the topic ended when the run first started
+        Map<Integer, Long> metricsStart = previous != null && !previous.getMetricsStartOffsets().isEmpty()
+                ? ReplayCommand.byPartition(previous.getMetricsStartOffsets()) : resolve(bootstrap, topics.metrics(), "latest");
+        List<Resume> resumes = new java.util.ArrayList<>(previous == null ? List.of() : previous.getResumes());
+        if (resumption != null)
+            resumes.add(Resume.newBuilder().setTimeMs(System.currentTimeMillis()).setCheckpoint(resumption.checkpoint().dir().toAbsolutePath().toString())
+                    .setPassedOver(List.copyOf(resumption.passedOver())).build());
+        java.util.function.Function<RunManifest.Builder, RunManifest> finish = b -> b.setMaxGeneratorSteps(generatorSteps).setReplayOf(replayOf)
+                .setBootstrap(bootstrap).setEmbeddedBrokerLog(broker.embeddedLog() == null ? null : broker.embeddedLog().toAbsolutePath().toString())
+                .setMetricsStartOffsets(byName(metricsStart)).setResumes(resumes).build();
+        // the manifest is in the run's folder from the start, so a run whose process dies can be resumed from it
+        byte[] running = Codec.RUN_MANIFEST.encode(finish.apply(manifest(config, runId, start, stop, null, started, null)));
+        Files.write(dir.manifest(), running);
+        publish(bootstrap, topics.runs(), runId, running);
+        if (resumption == null)
+            System.out.printf("run %s: %d experiments (%s) on %s from %s%n", runId, config.experiments().size(),
+                    String.join(", ", config.experiments().stream().map(ExperimentConfig::name).toList()), config.topic(), bootstrap);
+        else
+            System.out.printf("run %s: resuming %d experiments (%s) on %s from %s, from checkpoint %s%n", runId, config.experiments().size(),
+                    String.join(", ", config.experiments().stream().map(ExperimentConfig::name).toList()), config.topic(), bootstrap,
+                    resumption.checkpoint().name());
 
         // checkpoints and the savepoint of an interrupted run go to the run's folder (job-manager memory holds only 5 MB)
         Configuration conf = new Configuration();
@@ -90,6 +131,11 @@ final class LocalRun {
         // periodic checkpoints, kept when the job ends or dies, so a killed run has something to come back to
         conf.set(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, config.checkpoints().retained());
         conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, org.apache.flink.configuration.ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        if (resumption != null) {
+            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, resumption.checkpoint().dir().toUri().toString());
+            // the resumed job owns the checkpoint it starts from: it is retired with the others, so the folder keeps the latest N
+            conf.set(StateRecoveryOptions.RESTORE_MODE, RecoveryClaimMode.CLAIM);
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         if (config.checkpoints().intervalSeconds() > 0) env.enableCheckpointing(config.checkpoints().intervalSeconds() * 1000L);
         // trainer.parallelism 0: here, the machine's cores; submitted with flink run, the job's (-p, or the cluster's parallelism.default)
@@ -106,8 +152,7 @@ final class LocalRun {
 
         Map<String, ExperimentResult> results = dir.results(config.experiments().stream().map(ExperimentConfig::name).toList());
         String digest = RunDir.runDigest(results);
-        RunManifest done = manifest(config, runId, start, stop, digest, started, System.currentTimeMillis()).setMaxGeneratorSteps(generatorSteps)
-                .setReplayOf(replayOf).build();
+        RunManifest done = finish.apply(manifest(config, runId, start, stop, digest, started, System.currentTimeMillis()));
         byte[] encoded = Codec.RUN_MANIFEST.encode(done);
         publish(bootstrap, topics.runs(), runId, encoded);
         Files.write(dir.manifest(), encoded);

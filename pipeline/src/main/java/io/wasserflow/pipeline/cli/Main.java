@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
  * anything else that fails in one line and exit code 1, never a stack trace (see {@link OneLineErrors}).
  */
 @Command(name = "wasserflow", description = "Wasserstein GANs trained as a streaming experiment: Kafka, Flink, Prometheus.",
-        subcommands = {DemoCommand.class, BrokerCommand.class, ProduceCommand.class, TrainCommand.class, ReplayCommand.class, SampleCommand.class,
+        subcommands = {DemoCommand.class, BrokerCommand.class, ProduceCommand.class, TrainCommand.class, ReplayCommand.class, ResumeCommand.class, SampleCommand.class,
                 ReportCommand.class, BenchCommand.class, HelpCommand.class},
         footer = "%n`wasserflow COMMAND --help` or `wasserflow help COMMAND` shows a command's flags.")
 public final class Main implements Callable<Integer> {
@@ -48,7 +48,7 @@ public final class Main implements Callable<Integer> {
     }
 
     /** The commands that train or sample, so use ND4J: on the CUDA build they start with {@link CudaCheck}. */
-    static final Set<String> ND4J_COMMANDS = Set.of("demo", "train", "replay", "sample", "bench");
+    static final Set<String> ND4J_COMMANDS = Set.of("demo", "train", "replay", "resume", "sample", "bench");
 
     /**
      * picocli's usual strategy (the last subcommand runs, or prints its usage), after the CUDA build's

@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
 public class TrainerOperator extends AbstractStreamOperator<TrainingMetric>
         implements OneInputStreamOperator<ImageRecord, TrainingMetric>, BoundedOneInput, ExperimentRunner.Output {
     private static final Logger LOG = LoggerFactory.getLogger(TrainerOperator.class);
+    /** The trainers' union state in Flink's checkpoints: one {@link RunnerState} per experiment. */
+    static final String STATE_NAME = "wasserflow-trainers";
     private final JobSpec spec;
     private final double[] costs;
 
@@ -62,7 +64,7 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingMetric>
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
         checkpointed = context.getOperatorStateStore().getUnionListState(
-                new ListStateDescriptor<>("wasserflow-trainers", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+                new ListStateDescriptor<>(STATE_NAME, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         var task = getRuntimeContext().getTaskInfo();
         mine = TrainerAssignment.of(costs, task.getNumberOfParallelSubtasks(), task.getIndexOfThisSubtask());
         restored = new HashMap<>();
