@@ -31,11 +31,11 @@ final class SweepReport {
 
     /**
      * Images: a setting succeeds when its last Fréchet distance (the quality classifier's features,
-     * {@code frechet_distance}) is below this. Real test batches sit near 0.1 and 512 real images
-     * of a single class above 1 (ImageQualityTest prints both), so below 0.5 means a generator
-     * that draws most classes in roughly their real shares.
+     * {@code frechet_distance}) is below this. Measured by ImageQualityTest on this classifier:
+     * 512 real test images 0.4-1.8, 512 real images of one class 226, uniform noise 215; below 10
+     * means a generator far nearer the real data than a collapsed one.
      */
-    static final double FRECHET_NEEDED = 0.5;
+    static final double FRECHET_NEEDED = 10;
 
     /** The images the quality classifier (and so the Fréchet distance) knows. */
     static final String FRECHET_DATASET = "fashion-mnist";
