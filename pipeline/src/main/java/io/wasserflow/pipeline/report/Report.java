@@ -78,6 +78,7 @@ public final class Report {
         Files.createDirectories(out);
         r.header();
         r.summary();
+        SweepReport.write(r.run.config(), r.experiments, out, r.md);
         Figures figures = new Figures(r.experiments, out, r.md);
         figures.figure2(r.run.folder(), r.run.config());
         figures.figure1();

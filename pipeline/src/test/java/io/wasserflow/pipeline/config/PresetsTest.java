@@ -156,11 +156,42 @@ class PresetsTest {
         }
     }
 
+    /** The section 5.1 presets: three methods over the same random settings, each expanded experiment a valid one, within the sweep maximum. */
+    @Test
+    void theRobustnessPresetsCrossThreeMethodsWithTheSameRandomSettings() throws Exception {
+        for (String name : List.of("robustness-toy", "robustness-fashion")) {
+            RunConfig c = RunConfig.parse(Files.readString(DISK.resolve(name + ".yaml")));
+            int draws = name.equals("robustness-toy") ? 24 : 32;
+            assertEquals(List.of("gan", "wgan-clip", "wgan-gp"), c.sweep().methods(), name);
+            assertEquals(3 * draws, c.experiments().size(), name);
+            assertTrue(c.experiments().size() <= Sweep.MAX_EXPERIMENTS, name);
+            assertEquals(c.experiments(), RunConfig.parse(Files.readString(DISK.resolve(name + ".yaml"))).experiments(), name + " expands the same each time");
+            for (int i = 0; i < draws; i++) {
+                ExperimentConfig gan = c.experiments().get(i), clip = c.experiments().get(draws + i), gp = c.experiments().get(2 * draws + i);
+                assertEquals(Loss.GAN, gan.loss());
+                assertTrue(clip.constraint() instanceof Constraint.Clip, clip.name());
+                assertTrue(gp.constraint() instanceof Constraint.GradientPenalty, gp.name());
+                // the same setting for every method: rate, n_critic, networks, initialisation
+                assertEquals(gan.optimizer().lr(), clip.optimizer().lr(), clip.name());
+                assertEquals(gan.optimizer().lr(), gp.optimizer().lr(), gp.name());
+                assertEquals(gan.nCritic(), gp.nCritic(), gp.name());
+                assertEquals(gan.architecture(), clip.architecture(), clip.name());
+                assertEquals(gan.architecture(), gp.architecture(), gp.name());
+                assertEquals(gan.init(), gp.init(), gp.name());
+                assertEquals(name.equals("robustness-toy") ? Architecture.Kind.MLP : Architecture.Kind.DCGAN, gan.architecture().kind());
+            }
+            // the draws vary what they say they vary
+            assertTrue(c.experiments().stream().map(ExperimentConfig::nCritic).distinct().count() >= 3, name);
+            assertTrue(c.experiments().stream().map(e -> e.architecture().generatorNorm()).distinct().count() == 2, name);
+            assertTrue(c.experiments().stream().mapToDouble(e -> e.optimizer().lr()).min().orElseThrow() < 1e-4, name);
+        }
+    }
+
     @Test
     void anUnknownNameListsThePresets(@TempDir Path work) {
         ConfigException e = assertThrows(ConfigException.class, () -> Presets.resolve("figure2", work));
         assertEquals("config: no config file figure2 and no preset 'figure2' (presets: " + String.join(", ", new TreeSet<>(Presets.names(work))) + ")", e.getMessage());
-        assertTrue(e.getMessage().contains("figure1, toy-modes, toy-modes-25"), e.getMessage());
+        assertTrue(e.getMessage().contains("figure1, robustness-fashion, robustness-toy, toy-modes, toy-modes-25"), e.getMessage());
         ConfigException path = assertThrows(ConfigException.class, () -> Presets.resolve("some/where/run.yaml", work));
         assertTrue(path.getMessage().startsWith("config: no config file some/where/run.yaml ("), path.getMessage());
     }
