@@ -30,7 +30,7 @@ public final class Diagnostics {
 
     /**
      * A picture of one generator step: {@code kind} is {@link #SAMPLE_PICTURES} (the generator's samples) or
-     * {@link #LANDSCAPES} (a 2-D critic's landscape), the folder and URL path it is served under.
+     * {@link #LANDSCAPES} (a 2-D critic's landscape) or {@link #RECONSTRUCTIONS}, the folder and URL path it is served under.
      */
     public record SamplePicture(String run, String experiment, long generatorStep, byte[] png, String kind) {
         public SamplePicture(String run, String experiment, long generatorStep, byte[] png) {
@@ -38,8 +38,9 @@ public final class Diagnostics {
         }
     }
 
-    /** The run folder's and the endpoint's names for the two kinds of picture. */
-    public static final String SAMPLE_PICTURES = io.wasserflow.pipeline.run.RunDir.SAMPLES, LANDSCAPES = "landscapes";
+    /** The run folder's and the endpoint's names for the kinds of picture; RECONSTRUCTIONS: a BiGAN's x above G(E(x)). */
+    public static final String SAMPLE_PICTURES = io.wasserflow.pipeline.run.RunDir.SAMPLES, LANDSCAPES = "landscapes",
+            RECONSTRUCTIONS = BiganDiagnostics.RECONSTRUCTIONS;
 
     public record AlertCheck(String run, String experiment, long criticStep, List<GradientDetector.Alert> changes, long timeMs) {}
 

@@ -73,13 +73,14 @@ final class ExperimentRunner {
         batches.append(record);
         while (batches.hasBatch() && !diverged && !done()) {
             long generatorSteps = trainer.generatorSteps();
-            for (StepReport report : trainer.step(batches.take())) {
+            org.nd4j.linalg.api.ndarray.INDArray batch = batches.take();
+            for (StepReport report : trainer.step(batch)) {
                 long now = System.currentTimeMillis();
                 out.metrics(MetricRecords.of(runId, name(), report, now));
                 out.alerts(new AlertCheck(runId, name(), report.criticStep(), detector.check(report), now));
                 if (!report.finite() && !diverged) diverge(report, out); // once: the generator step after a diverged critic step is non-finite too
             }
-            if (trainer.generatorSteps() > generatorSteps && !diverged) sampleIfDue(out);
+            if (trainer.generatorSteps() > generatorSteps && !diverged) sampleIfDue(out, batch);
             if (done()) out.state(new ExperimentState(runId, name(), ExperimentState.FINISHED));
         }
     }
@@ -91,13 +92,15 @@ final class ExperimentRunner {
                 name(), report.kind().name().toLowerCase(Locale.ROOT), report.criticStep(), report.generatorStep());
     }
 
-    /** Every samples_every generator steps, and at the last step of a bounded run. */
-    private void sampleIfDue(Output out) {
+    /** Every samples_every generator steps, and at the last step of a bounded run; {@code real}: the batch just trained on (a BiGAN reconstructs it). */
+    private void sampleIfDue(Output out, org.nd4j.linalg.api.ndarray.INDArray real) {
         int every = trainer.config().publish().samplesEvery();
         if (every <= 0 || (trainer.generatorSteps() % every != 0 && !done())) return;
-        Sampler.Samples s = sampler.sample(trainer);
+        Sampler.Samples s = sampler.sample(trainer, real, done());
         out.metrics(s.quality());
         out.sample(new SamplePicture(runId, name(), trainer.generatorSteps(), s.png()));
+        if (s.reconstructions() != null)
+            out.sample(new SamplePicture(runId, name(), trainer.generatorSteps(), s.reconstructions(), Diagnostics.RECONSTRUCTIONS));
         byte[] landscape = sampler.landscape(trainer);
         if (landscape != null) out.sample(new SamplePicture(runId, name(), trainer.generatorSteps(), landscape, Diagnostics.LANDSCAPES));
     }

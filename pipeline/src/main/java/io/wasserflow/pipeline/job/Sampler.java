@@ -35,18 +35,37 @@ final class Sampler {
     private static final Logger LOG = LoggerFactory.getLogger(Sampler.class);
     static final int TOY_SAMPLES = 1000, GRID = 64;
 
-    /** A picture and the quality records of one generator step. */
-    record Samples(byte[] png, List<TrainingMetric> quality) {}
+    /** A picture and the quality records of one generator step; a BiGAN's reconstructions picture (else null). */
+    record Samples(byte[] png, List<TrainingMetric> quality, byte[] reconstructions) {
+        Samples(byte[] png, List<TrainingMetric> quality) {
+            this(png, quality, null);
+        }
+    }
 
     private final String runId, dataset;
     /** Fashion-MNIST's quality classifier (null for other data; completes with null when unavailable). */
     private final CompletableFuture<ImageQuality> imageQuality;
     private boolean waitingLogged;
+    private final BiganDiagnostics bigan;
 
     Sampler(String runId, String dataset, CompletableFuture<ImageQuality> imageQuality) {
         this.runId = runId;
         this.dataset = dataset;
         this.imageQuality = imageQuality;
+        this.bigan = new BiganDiagnostics(runId, dataset, io.wasserflow.pipeline.source.FashionMnist.DEFAULT_DIR);
+    }
+
+    /**
+     * {@link #sample(Trainer)}, and for a BiGAN its errors, its reconstructions of {@code real} (the
+     * latest critic batch) and, every few samples steps and at the {@code last}, its linear probe ({@link BiganDiagnostics}).
+     */
+    Samples sample(Trainer t, INDArray real, boolean last) {
+        Samples s = sample(t);
+        if (t.encoder() == null || real == null) return s;
+        BiganDiagnostics.Result b = bigan.measure(t, real, last);
+        List<TrainingMetric> quality = new ArrayList<>(s.quality());
+        quality.addAll(b.quality());
+        return new Samples(s.png(), quality, b.reconstructions());
     }
 
     Samples sample(Trainer t) {

@@ -32,7 +32,8 @@ public enum Metric {
             "network", "layer"),
     SAMPLE_QUALITY("wasserflow_sample_quality", Type.GAUGE,
             "Sample quality (measure: modes, high_quality_share, w1 for toy data; frechet_distance, birthday_duplicates, classes_covered, "
-                    + "class_kl, classifier_score for Fashion-MNIST)", "measure"),
+                    + "class_kl, classifier_score for Fashion-MNIST; reconstruction_error, latent_error, and on Fashion-MNIST probe_accuracy, "
+                    + "probe_accuracy_random for BiGAN)", "measure"),
     SAMPLE_CLASS_SHARE("wasserflow_sample_class_share", Type.GAUGE,
             "Share of the generated images the quality classifier labels with one Fashion-MNIST class (class)", "class"),
     STEP_SECONDS("wasserflow_step_seconds", Type.GAUGE, "Speed: seconds of the latest training step (kind: critic or generator)", "kind"),

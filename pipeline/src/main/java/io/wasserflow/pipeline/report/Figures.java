@@ -43,9 +43,13 @@ final class Figures {
      * score 6.46-7.06 (mean 6.79), ten classes covered in every batch.
      */
     static final double REAL_CLASS_KL = 0.03, REAL_CLASSIFIER_SCORE = 6.8;
-    static final Map<String, String> QUALITY_TITLES = Map.of("modes", "modes covered", "high_quality_share", "share of high-quality samples",
-            "w1", "sliced W1 to real data", "frechet_distance", "Fréchet distance", "birthday_duplicates", "birthday-test duplicates",
-            "classes_covered", "classes covered", "class_kl", "KL of the class histogram from uniform", "classifier_score", "classifier score");
+    static final Map<String, String> QUALITY_TITLES = Map.ofEntries(Map.entry("modes", "modes covered"),
+            Map.entry("high_quality_share", "share of high-quality samples"), Map.entry("w1", "sliced W1 to real data"),
+            Map.entry("frechet_distance", "Fréchet distance"), Map.entry("birthday_duplicates", "birthday-test duplicates"),
+            Map.entry("classes_covered", "classes covered"), Map.entry("class_kl", "KL of the class histogram from uniform"),
+            Map.entry("classifier_score", "classifier score"), Map.entry("reconstruction_error", "BiGAN reconstruction error ||x - G(E(x))||"),
+            Map.entry("latent_error", "BiGAN latent error ||z - E(G(z))||"), Map.entry("probe_accuracy", "linear probe accuracy on E(x)"),
+            Map.entry("probe_accuracy_random", "linear probe accuracy on an untrained encoder"));
 
     private final Map<String, ExperimentMetrics> experiments;
     private final Path out;
@@ -307,6 +311,50 @@ final class Figures {
             md.append(String.join("; ", latest)).append(".\n\n");
         }
         if (measures.contains("classes_covered")) classes();
+    }
+
+    /**
+     * BiGAN's encoder (SCIENCE.md, BiGAN): the reconstruction and latent errors over training on one
+     * figure per error, the linear probe's accuracy against the untrained encoder's on one figure,
+     * and the latest values. Nothing for a run without a BiGAN.
+     */
+    void bigan() throws IOException {
+        Map<String, ExperimentMetrics> bigans = new LinkedHashMap<>();
+        experiments.forEach((name, e) -> {
+            if (e.config.bigan()) bigans.put(name, e);
+        });
+        if (bigans.isEmpty()) return;
+        md.append("## BiGAN: the encoder\n\n");
+        md.append("At the optimum the encoder E inverts the generator G. At every samples step: the reconstruction error, the mean over the latest ")
+                .append("real batch of ||x - G(E(x))|| (in pixels or coordinates), and the latent error, the mean over fresh latent points of ||z - E(G(z))||. ")
+                .append("On Fashion-MNIST, every fifth samples step and at the end: a linear softmax probe trained on the frozen features E(x) of 2,000 training images, ")
+                .append("its accuracy on 1,000 test images (`probe_accuracy`), beside the same probe on the encoder as initialised (`probe_accuracy_random`): ")
+                .append("random convolutional features are already strong on Fashion-MNIST, so the untrained encoder is the baseline to beat.\n\n");
+        for (String measure : List.of("reconstruction_error", "latent_error")) {
+            Map<String, ExperimentMetrics.Series> series = new LinkedHashMap<>();
+            bigans.forEach((name, e) -> series.put(name, e.quality.get(measure)));
+            String title = QUALITY_TITLES.get(measure);
+            overlay(LinePlot.titled(title).xLabel("generator step").yLabel(measure), series, "bigan-" + measure + ".png", title);
+        }
+        Map<String, ExperimentMetrics.Series> probe = new LinkedHashMap<>();
+        bigans.forEach((name, e) -> {
+            probe.put(name, e.quality.get("probe_accuracy"));
+            probe.put(name + " (untrained encoder)", e.quality.get("probe_accuracy_random"));
+        });
+        overlay(LinePlot.titled("Linear probe on E(x): test accuracy").xLabel("generator step").yLabel("accuracy"), probe, "bigan-probe.png",
+                "linear probe accuracy, trained and untrained encoder");
+        md.append("| experiment | reconstruction error | latent error | probe accuracy | untrained encoder's |\n| --- | ---: | ---: | ---: | ---: |\n");
+        bigans.forEach((name, e) -> {
+            Map<String, Double> q = e.latestQuality();
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", name, latest(q, "reconstruction_error"), latest(q, "latent_error"),
+                    latest(q, "probe_accuracy"), latest(q, "probe_accuracy_random")));
+        });
+        md.append("\nThe latest values; the probe's at the last step that ran it.\n\n");
+    }
+
+    private static String latest(Map<String, Double> q, String measure) {
+        Double v = q.get(measure);
+        return v == null || v.isNaN() ? "–" : num(v);
     }
 
     /** The class measures' meaning and latest values, and the class histogram of the last samples step, one bar per experiment and class. */

@@ -86,9 +86,11 @@ public final class Report {
         figures.spectralNorms();
         figures.scalars();
         figures.quality();
+        figures.bigan();
         EstimateAgainstQuality.write(r.experiments, r.run.folder(), out, r.md, r::copy);
         r.samples();
         r.landscapes();
+        r.reconstructions();
         r.alerts();
         r.md.append("## Config\n\n```yaml\n").append(r.run.config().yaml().strip()).append("\n```\n");
         Path file = out.resolve(REPORT);
@@ -198,6 +200,31 @@ public final class Report {
                 rule.append(" --- |");
                 row.append(' ').append(copy(overTime.get(s), io.wasserflow.pipeline.job.Diagnostics.LANDSCAPES, "landscape of " + name + " at generator step " + s))
                         .append(" |");
+            }
+            md.append(head).append('\n').append(rule).append('\n').append(row).append("\n\n");
+        }
+    }
+
+    /** A BiGAN's reconstructions (x, then G(E(x))) at up to four stages, one row per experiment. */
+    private void reconstructions() throws IOException {
+        String kind = io.wasserflow.pipeline.job.Diagnostics.RECONSTRUCTIONS;
+        boolean headed = false;
+        for (ExperimentMetrics e : experiments.values()) {
+            String name = e.config.name();
+            SortedMap<Long, Path> overTime = run.folder().picturesOverTime(kind, name);
+            if (overTime.isEmpty()) continue;
+            if (!headed) {
+                md.append("## BiGAN reconstructions\n\n").append(Datasets.isToy(run.config().dataset())
+                        ? "G(E(x)) (blue) over the real batch x (grey) at the samples steps: on the data's modes when the encoder inverts the generator.\n\n"
+                        : "Rows in pairs: real images x from the latest batch, and beneath each row its reconstructions G(E(x)), at the samples steps.\n\n");
+                headed = true;
+            }
+            List<Long> shown = EstimateAgainstQuality.stages(overTime.keySet(), SAMPLES_OVER_TIME);
+            StringBuilder head = new StringBuilder("| |"), rule = new StringBuilder("| --- |"), row = new StringBuilder("| " + name + " |");
+            for (long s : shown) {
+                head.append(" step ").append(s).append(" |");
+                rule.append(" --- |");
+                row.append(' ').append(copy(overTime.get(s), kind, "reconstructions of " + name + " at generator step " + s)).append(" |");
             }
             md.append(head).append('\n').append(rule).append('\n').append(row).append("\n\n");
         }

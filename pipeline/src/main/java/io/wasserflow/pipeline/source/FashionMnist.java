@@ -104,10 +104,17 @@ public final class FashionMnist implements Dataset {
 
     /** Every image as pixels in [0, 1] (count x height x width, row-major) with its label: the quality classifier's data. */
     public io.wasserflow.models.quality.ImageQuality.Images images() {
-        float[] px = new float[pixels.length];
-        for (int i = 0; i < px.length; i++) px[i] = (pixels[i] & 0xFF) / 255f; // as DecodeImageBatches scales them
-        int[] lb = new int[count];
-        for (int i = 0; i < count; i++) lb[i] = labels[i] & 0xFF;
+        return images(0, count);
+    }
+
+    /** Images from, from + 1, ..., from + n - 1 (at most to the last), as {@link #images()} gives them. */
+    public io.wasserflow.models.quality.ImageQuality.Images images(int from, int n) {
+        n = Math.max(0, Math.min(n, count - from));
+        int size = height * width;
+        float[] px = new float[n * size];
+        for (int i = 0; i < px.length; i++) px[i] = (pixels[from * size + i] & 0xFF) / 255f; // as DecodeImageBatches scales them
+        int[] lb = new int[n];
+        for (int i = 0; i < n; i++) lb[i] = labels[from + i] & 0xFF;
         return new io.wasserflow.models.quality.ImageQuality.Images(px, lb);
     }
 
