@@ -81,9 +81,28 @@ public record ExperimentConfig(
      * generator steps. {@code histogramRange} is the half-width of the histogram's fixed bucket
      * edges (a clipped critic uses its c), divided into {@code histogramBuckets} buckets.
      */
-    public record Publish(int normsEvery, int histogramsEvery, int samplesEvery, double histogramRange, int histogramBuckets) implements Serializable {
+    public record Publish(int normsEvery, int histogramsEvery, int samplesEvery, double histogramRange, int histogramBuckets, Layers layers)
+            implements Serializable {
+        public Publish(int normsEvery, int histogramsEvery, int samplesEvery, double histogramRange, int histogramBuckets) {
+            this(normsEvery, histogramsEvery, samplesEvery, histogramRange, histogramBuckets, Layers.ALL);
+        }
+
         public static Publish defaults() {
             return new Publish(1, 50, 100, 0.3, 30);
+        }
+    }
+
+    /**
+     * Which layers' per-layer series (norms, clip shares, spectral norms, weight histograms) are
+     * published: every linear layer, only each network's first and last (a sweep's series budget),
+     * or none. What is computed, and what the in-job gradient detector sees, stays the same.
+     */
+    public enum Layers {
+        ALL, ENDS, NONE;
+
+        /** Whether the layer at {@code index} of a network's {@code count} linear layers is published. */
+        public boolean keeps(int index, int count) {
+            return this == ALL || (this == ENDS && (index == 0 || index == count - 1));
         }
     }
 
@@ -196,6 +215,7 @@ public record ExperimentConfig(
         private long seed;
         private int normsEvery, histogramsEvery, samplesEvery, histogramBuckets;
         private double histogramRange;
+        private Layers publishedLayers;
         private double vanishingBelow, explodingAbove;
         private DataType dtype;
         private FixedGaussian fixedGenerator;
@@ -220,8 +240,9 @@ public record ExperimentConfig(
         public Builder seed(long seed) { this.seed = seed; return this; }
         public Builder publish(Publish p) {
             return normsEvery(p.normsEvery()).histogramsEvery(p.histogramsEvery()).samplesEvery(p.samplesEvery())
-                    .histogramRange(p.histogramRange()).histogramBuckets(p.histogramBuckets());
+                    .histogramRange(p.histogramRange()).histogramBuckets(p.histogramBuckets()).publishedLayers(p.layers());
         }
+        public Builder publishedLayers(Layers layers) { this.publishedLayers = layers; return this; }
         public Builder normsEvery(int criticSteps) { this.normsEvery = criticSteps; return this; }
         public Builder histogramsEvery(int criticSteps) { this.histogramsEvery = criticSteps; return this; }
         public Builder samplesEvery(int generatorSteps) { this.samplesEvery = generatorSteps; return this; }
@@ -246,7 +267,7 @@ public record ExperimentConfig(
 
         public ExperimentConfig build() {
             return new ExperimentConfig(name, architecture, loss, constraint, init, optimizer, nCritic, warmup, batchSize, zDim, seed,
-                    new Publish(normsEvery, histogramsEvery, samplesEvery, histogramRange, histogramBuckets),
+                    new Publish(normsEvery, histogramsEvery, samplesEvery, histogramRange, histogramBuckets, publishedLayers),
                     new Alerts(vanishingBelow, explodingAbove), dtype, fixedGenerator, model);
         }
     }

@@ -43,6 +43,8 @@ final class ExperimentKeys {
     private static final Map<String, Architecture.Norm> CRITIC_NORMS = names(entry("none", NONE), entry("layernorm", LAYERNORM));
     private static final Map<String, Architecture.Norm> GENERATOR_NORMS = names(entry("none", NONE), entry("batchnorm", BATCHNORM));
     private static final Map<String, ExperimentConfig.Model> MODELS = byId(ExperimentConfig.Model.values(), m -> m.id);
+    private static final Map<String, ExperimentConfig.Layers> LAYERS = names(entry("all", ExperimentConfig.Layers.ALL),
+            entry("ends", ExperimentConfig.Layers.ENDS), entry("none", ExperimentConfig.Layers.NONE));
     private static final Map<String, DataType> PRECISIONS = names(entry("float32", DataType.FLOAT), entry("float64", DataType.DOUBLE));
 
     /** The WGAN paper's MLP generator (section 4.3): 4 hidden ReLU layers of 512 units. */
@@ -98,6 +100,7 @@ final class ExperimentKeys {
             key("publish.samples_every",            n -> n.integer(0, 1 << 30),                Builder::samplesEvery),
             key("publish.histogram_range",          n -> n.number(1e-12, 1e6),                 Builder::histogramRange),
             key("publish.histogram_buckets",        n -> n.integer(2, 1000),                   Builder::histogramBuckets),
+            key("publish.layers",                   n -> n.oneOf(LAYERS),                      Builder::publishedLayers), // all, ends, none: a sweep's series budget
             key("alerts.vanishing_below",           n -> n.number(0, 1e300),                   Builder::vanishingBelow),
             key("alerts.exploding_above",           n -> n.number(0, 1e300),                   Builder::explodingAbove));
 

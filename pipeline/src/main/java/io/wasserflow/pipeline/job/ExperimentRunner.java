@@ -76,7 +76,7 @@ final class ExperimentRunner {
             org.nd4j.linalg.api.ndarray.INDArray batch = batches.take();
             for (StepReport report : trainer.step(batch)) {
                 long now = System.currentTimeMillis();
-                out.metrics(MetricRecords.of(runId, name(), report, now));
+                out.metrics(MetricRecords.of(runId, name(), report, now, trainer.config().publish().layers()));
                 out.alerts(new AlertCheck(runId, name(), report.criticStep(), detector.check(report), now));
                 if (!report.finite() && !diverged) diverge(report, out); // once: the generator step after a diverged critic step is non-finite too
             }

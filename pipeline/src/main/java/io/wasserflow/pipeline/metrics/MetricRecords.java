@@ -3,12 +3,14 @@ package io.wasserflow.pipeline.metrics;
 import io.wasserflow.models.diagnostics.LayerValue;
 import io.wasserflow.models.diagnostics.StepReport;
 import io.wasserflow.models.diagnostics.WeightHistogram;
+import io.wasserflow.models.train.ExperimentConfig.Layers;
 import io.wasserflow.schemas.TrainingMetric;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * A step's report as the TrainingMetric records of the {@link Metric} catalogue, in the order the
@@ -19,6 +21,15 @@ public final class MetricRecords {
     private MetricRecords() {}
 
     public static List<TrainingMetric> of(String run, String experiment, StepReport r, long timeMs) {
+        return of(run, experiment, r, timeMs, Layers.ALL);
+    }
+
+    /**
+     * The step's records with the per-layer ones of only the layers {@code layers} keeps (each
+     * network's linear layers are reported in order, so a list's first and last of a network are
+     * that network's ends).
+     */
+    public static List<TrainingMetric> of(String run, String experiment, StepReport r, long timeMs, Layers layers) {
         Builder b = new Builder(run, experiment, r.criticStep(), r.generatorStep(), timeMs);
         List<TrainingMetric> out = new ArrayList<>();
         out.add(b.metric(Metric.CRITIC_STEP, r.criticStep(), Map.of()));
@@ -36,14 +47,14 @@ public final class MetricRecords {
             if (slope > 0 && Double.isFinite(slope))
                 c.wassersteinEstimate().ifPresent(w -> out.add(b.metric(Metric.NORMALIZED_WASSERSTEIN_ESTIMATE, w / slope, Map.of())));
         } else out.add(b.metric(Metric.GENERATOR_LOSS, r.loss(), Map.of()));
-        for (LayerValue v : r.weightGradientNorms()) out.add(b.metric(Metric.GRADIENT_NORM, v.value(), layer(v)));
-        for (LayerValue v : r.activationGradientNorms()) out.add(b.metric(Metric.ACTIVATION_GRADIENT_NORM, v.value(), layer(v)));
-        for (LayerValue v : clipFractions) out.add(b.metric(Metric.WEIGHT_CLIP_FRACTION, v.value(), layer(v)));
-        for (LayerValue v : spectralNorms) out.add(b.metric(Metric.LAYER_SPECTRAL_NORM, v.value(), layer(v)));
+        for (LayerValue v : thin(r.weightGradientNorms(), LayerValue::network, layers)) out.add(b.metric(Metric.GRADIENT_NORM, v.value(), layer(v)));
+        for (LayerValue v : thin(r.activationGradientNorms(), LayerValue::network, layers)) out.add(b.metric(Metric.ACTIVATION_GRADIENT_NORM, v.value(), layer(v)));
+        for (LayerValue v : thin(clipFractions, LayerValue::network, layers)) out.add(b.metric(Metric.WEIGHT_CLIP_FRACTION, v.value(), layer(v)));
+        for (LayerValue v : thin(spectralNorms, LayerValue::network, layers)) out.add(b.metric(Metric.LAYER_SPECTRAL_NORM, v.value(), layer(v)));
         for (int i = 0; i < quantiles.length; i++) out.add(b.metric(Metric.INPUT_GRADIENT_NORM, quantiles[i], Map.of("stat", StepReport.QUANTILE_NAMES[i])));
         out.add(b.metric(Metric.STEP_SECONDS, r.stepSeconds(), Map.of("kind", r.kind().name().toLowerCase())));
         if (r instanceof StepReport.Critic && r.stepSeconds() > 0) out.add(b.metric(Metric.IMAGES_PER_SECOND, r.batchSize() / r.stepSeconds(), Map.of()));
-        for (WeightHistogram h : r.histograms()) {
+        for (WeightHistogram h : thin(r.histograms(), WeightHistogram::network, layers)) {
             TrainingMetric m = b.metric(Metric.WEIGHT, h.sum(), Map.of("network", h.network(), "layer", h.layer()));
             m.setBucketUpperBounds(Arrays.stream(h.upperBounds()).boxed().toList());
             m.setBucketCounts(Arrays.stream(h.counts()).boxed().toList());
@@ -60,6 +71,21 @@ public final class MetricRecords {
     /** One {@code wasserflow_sample_class_share} record. */
     public static TrainingMetric classShare(String run, String experiment, long generatorStep, long criticStep, String className, double share, long timeMs) {
         return new Builder(run, experiment, criticStep, generatorStep, timeMs).metric(Metric.SAMPLE_CLASS_SHARE, share, Map.of("class", className));
+    }
+
+    /** The values of the layers {@code layers} keeps: by position among their network's values, which come in layer order. */
+    static <T> List<T> thin(List<T> values, Function<T, String> network, Layers layers) {
+        if (layers == Layers.ALL || values.isEmpty()) return values;
+        Map<String, Integer> count = new HashMap<>();
+        for (T v : values) count.merge(network.apply(v), 1, Integer::sum);
+        Map<String, Integer> seen = new HashMap<>();
+        List<T> kept = new ArrayList<>();
+        for (T v : values) {
+            String n = network.apply(v);
+            int index = seen.merge(n, 1, Integer::sum) - 1;
+            if (layers.keeps(index, count.get(n))) kept.add(v);
+        }
+        return kept;
     }
 
     private static Map<String, String> layer(LayerValue v) {

@@ -85,6 +85,21 @@ class RunConfigTest {
     }
 
     @Test
+    void publishLayersThinsPerLayerSeriesAndIsRefusedWhenUnknown() {
+        RunConfig r = RunConfig.parse("""
+                data: {dataset: 8gaussians}
+                experiments:
+                  - {name: a}
+                  - {name: e, publish: {layers: ends}}
+                  - {name: n, publish: {layers: none, histograms_every: 5}}
+                """);
+        assertEquals(ExperimentConfig.Layers.ALL, r.experiments().get(0).publish().layers());
+        assertEquals(ExperimentConfig.Layers.ENDS, r.experiments().get(1).publish().layers());
+        assertEquals(new ExperimentConfig.Publish(1, 5, 100, 0.3, 30, ExperimentConfig.Layers.NONE), r.experiments().get(2).publish());
+        assertRefused("data: {dataset: 8gaussians}\nexperiments: [{name: a, publish: {layers: middle}}]", "experiments[0].publish.layers", "middle");
+    }
+
+    @Test
     void aFixedGeneratorIsReadWithItsDefaultsOrItsParameters() {
         RunConfig r = RunConfig.parse("""
                 data: {dataset: gaussian-1d}

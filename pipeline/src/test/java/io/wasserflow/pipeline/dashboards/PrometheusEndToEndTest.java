@@ -267,7 +267,7 @@ class PrometheusEndToEndTest {
     }
 
     /** Prometheus as the stack runs it, on a local config, its data in a temporary folder. */
-    private record LocalPrometheus(Process process, String url) implements AutoCloseable {
+    record LocalPrometheus(Process process, String url) implements AutoCloseable {
         static LocalPrometheus start(Path config, Path tsdb, int port) throws Exception {
             Process p = new ProcessBuilder("prometheus", "--config.file=" + config, "--storage.tsdb.path=" + tsdb,
                     "--web.listen-address=127.0.0.1:" + port).redirectErrorStream(true)

@@ -21,7 +21,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -233,7 +235,7 @@ class PrometheusPublisherTest {
         publishAll(p);
         for (List<TrainingMetric> step : steps)
             for (TrainingMetric m : step) p.publish(TrainingMetric.newBuilder(m).setExperiment("clip").build());
-        p.state(RUN, EXPERIMENT, "finished");
+        p.state(RUN, EXPERIMENT, "training"); // still training: its detail is there to be forgotten
         p.alert(RUN, EXPERIMENT, AlertKind.VANISHING, "critic", "dense0", true);
         p.deadLetter(RUN, "bad_magic");
         int before = parse(scrape()).size();
@@ -243,6 +245,65 @@ class PrometheusPublisherTest {
         long clip = after.stream().filter(s -> "clip".equals(s.labels.get("experiment"))).count();
         assertEquals(before - 3 - 1 - 1, 2 * clip, "the other experiment lost series"); // gp's 3 states and alert, and the run's counter
         assertEquals(1.0, one(after, "wasserflow_dead_letters_total", Map.of("run", RUN, "reason", "bad_magic")).value);
+    }
+
+    @Test
+    void layersEndsPublishesEachNetworksFirstAndLastLayerOnly() {
+        ExperimentConfig config = ExperimentConfig.builder("deep", true, Loss.WGAN, "clip").architecture(Architecture.mlp(4, 8)).batchSize(16)
+                .histogramsEvery(1).samplesEvery(0).build();
+        Trainer trainer = new Trainer(config, TOY);
+        var batch = Nd4j.create(Toy2D.EIGHT_GAUSSIANS.sample(new Rng(3), 16), new long[] {16, 1, 1, 2}, 'c').castTo(DataType.FLOAT);
+        for (StepReport r : trainer.step(batch)) {
+            Map<String, Set<String>> all = layersByMetric(MetricRecords.of(RUN, "deep", r, 0, ExperimentConfig.Layers.ALL));
+            Map<String, Set<String>> ends = layersByMetric(MetricRecords.of(RUN, "deep", r, 0, ExperimentConfig.Layers.ENDS));
+            assertEquals(all.keySet(), ends.keySet());
+            all.forEach((metric, layers) -> {
+                assertEquals(5, layers.size(), metric + ": " + layers); // depth 4: five linear layers
+                List<String> ordered = layers.stream().toList();
+                assertEquals(Set.of(ordered.get(0), ordered.get(ordered.size() - 1)), ends.get(metric), metric);
+            });
+            List<TrainingMetric> none = MetricRecords.of(RUN, "deep", r, 0, ExperimentConfig.Layers.NONE);
+            assertTrue(none.stream().noneMatch(m -> m.getLabels().containsKey("layer")), "layers: none publishes " + none);
+            assertTrue(none.stream().anyMatch(m -> m.getName().equals(Metric.CRITIC_STEP.id)), "scalars stay");
+        }
+    }
+
+    /** network/metric -> its layers, in the order published. */
+    private static Map<String, Set<String>> layersByMetric(List<TrainingMetric> records) {
+        Map<String, Set<String>> out = new TreeMap<>();
+        for (TrainingMetric m : records)
+            if (m.getLabels().containsKey("layer"))
+                out.computeIfAbsent(m.getLabels().get("network") + "/" + m.getName(), k -> new LinkedHashSet<>()).add(m.getLabels().get("layer"));
+        return out;
+    }
+
+    @Test
+    void aFinishedExperimentKeepsItsSummaryOnly() throws Exception {
+        PrometheusPublisher p = endpoint.publisher();
+        publishAll(p);
+        p.state(RUN, EXPERIMENT, "training");
+        p.alert(RUN, EXPERIMENT, AlertKind.VANISHING, "critic", "dense0", true);
+        Set<String> detailNames = new HashSet<>();
+        for (Metric m : PrometheusPublisher.DETAIL) detailNames.addAll(m.seriesNames());
+        List<Sample> training = parse(scrape());
+        assertTrue(training.stream().anyMatch(s -> detailNames.contains(s.name)), "no detail series while training");
+
+        p.state(RUN, EXPERIMENT, "finished");
+        publishAll(p); // detail that reaches the sink after the state, from another side output, is dropped too
+        p.alert(RUN, EXPERIMENT, AlertKind.EXPLODING, "critic", "dense1", true);
+        String text = scrape();
+        assertPromtoolAccepts(text);
+        List<Sample> finished = parse(text);
+        assertTrue(finished.stream().noneMatch(s -> detailNames.contains(s.name)), "detail of a finished experiment: " + text);
+        assertTrue(finished.size() <= SeriesBudget.PER_FINISHED, finished.size() + " series kept: " + text);
+        assertEquals((double) generatorSteps, one(finished, "wasserflow_generator_step", Map.of("run", RUN, "experiment", EXPERIMENT)).value);
+        TrainingMetric lastLoss = steps.stream().flatMap(List::stream).filter(m -> m.getName().equals("wasserflow_critic_loss")).reduce((a, b) -> b).orElseThrow();
+        assertEquals(lastLoss.getValue(), one(finished, "wasserflow_critic_loss", Map.of("run", RUN, "experiment", EXPERIMENT)).value);
+        assertEquals(1.0, one(finished, "wasserflow_experiment_state", Map.of("run", RUN, "experiment", EXPERIMENT, "state", "finished")).value);
+
+        p.state(RUN, EXPERIMENT, "training"); // restored from a checkpoint taken before it finished: detail again
+        publishAll(p);
+        assertTrue(parse(scrape()).stream().anyMatch(s -> s.name.equals("wasserflow_weight_bucket")), "no detail after training resumed");
     }
 
     @Test
