@@ -44,7 +44,15 @@ public final class Diagnostics {
 
     public record AlertCheck(String run, String experiment, long criticStep, List<GradientDetector.Alert> changes, long timeMs) {}
 
-    public record ExperimentState(String run, String experiment, String state) {
+    /**
+     * An experiment's state; when it opens, also the sweep method it came from and its setting (its
+     * {@code wasserflow_experiment_info}); null for the changes that follow.
+     */
+    public record ExperimentState(String run, String experiment, String state, String method, String setting) {
         public static final String TRAINING = "training", DIVERGED = "diverged", FINISHED = "finished";
+
+        public ExperimentState(String run, String experiment, String state) {
+            this(run, experiment, state, null, null);
+        }
     }
 }

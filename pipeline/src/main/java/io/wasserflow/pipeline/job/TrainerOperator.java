@@ -4,6 +4,7 @@ import io.wasserflow.models.quality.ImageQuality;
 import io.wasserflow.pipeline.job.Diagnostics.AlertCheck;
 import io.wasserflow.pipeline.job.Diagnostics.ExperimentState;
 import io.wasserflow.pipeline.job.Diagnostics.SamplePicture;
+import io.wasserflow.pipeline.config.Sweep;
 import io.wasserflow.pipeline.source.FashionMnist;
 import io.wasserflow.schemas.TrainingMetric;
 import java.nio.ByteBuffer;
@@ -94,7 +95,8 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingMetric>
     private ExperimentRunner runner(int experiment) {
         return runners.computeIfAbsent(experiment, i -> {
             ExperimentRunner r = new ExperimentRunner(i, spec.experiments().get(i), spec, sampler, restored.remove(i));
-            state(new ExperimentState(spec.runId(), r.name(), r.state()));
+            Sweep.Member member = spec.sweep().member(r.name());
+            state(new ExperimentState(spec.runId(), r.name(), r.state(), member == null ? r.name() : member.method(), member == null ? "" : member.label()));
             return r;
         });
     }

@@ -43,9 +43,12 @@ public enum Metric {
     GRADIENT_CHECKS("wasserflow_gradient_checks_total", Type.COUNTER,
             "Steps the in-job gradient detector has checked: it runs, whether or not an alert fires"),
     EXPERIMENT_STATE("wasserflow_experiment_state", Type.GAUGE, "1 for the experiment's current state (state: training, diverged, finished)", "state"),
+    EXPERIMENT_INFO("wasserflow_experiment_info", Type.INFO, "1 for each experiment, labelled with the sweep method it came from and its setting "
+            + "(without a sweep: its own name and an empty setting), for joins: * on (run, experiment) group_left (method, setting)", "method", "setting"),
     DEAD_LETTERS("wasserflow_dead_letters_total", Type.COUNTER, Scope.RUN, "Records sent to the dead-letter topic (reason)", "reason");
 
-    public enum Type { GAUGE, COUNTER, HISTOGRAM }
+    /** INFO: an info metric (client_java's Info), a gauge of value 1 whose labels are its content. */
+    public enum Type { GAUGE, COUNTER, HISTOGRAM, INFO }
 
     /** Whose series: one experiment's ({@code run}, {@code experiment}) or the run's ({@code run}). */
     public enum Scope { EXPERIMENT, RUN }

@@ -2,6 +2,7 @@ package io.wasserflow.pipeline.metrics;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.wasserflow.schemas.AlertKind;
 import io.wasserflow.schemas.TrainingMetric;
@@ -58,6 +59,9 @@ public final class PrometheusPublisher {
     private final Map<String, Series> gauges = new HashMap<>();
     private final WeightHistograms weights = new WeightHistograms(Metric.WEIGHT.help);
     private final Counter deadLetters, checks;
+    private final Info info;
+    /** The label values of each experiment's info series, by run and experiment, to replace or remove it. */
+    private final Map<List<String>, String[]> infoLabels = new HashMap<>();
     /** The experiments that have finished, as run and experiment: their detail is dropped, also when it arrives after the state. */
     private final Set<List<String>> finished = ConcurrentHashMap.newKeySet();
 
@@ -69,6 +73,7 @@ public final class PrometheusPublisher {
             gauges.put(m.id, new Series(g, m.labels.toArray(String[]::new), DETAIL.contains(m)));
         }
         registry.register(weights);
+        info = Info.builder().name(Metric.EXPERIMENT_INFO.id).help(Metric.EXPERIMENT_INFO.help).labelNames(Metric.EXPERIMENT_INFO.allLabels()).register(registry);
         deadLetters = counter(registry, Metric.DEAD_LETTERS);
         checks = counter(registry, Metric.GRADIENT_CHECKS);
     }
@@ -123,6 +128,16 @@ public final class PrometheusPublisher {
         weights.forget(run, experiment);
     }
 
+    /** Publishes the experiment's info series: the sweep method it came from and its setting. */
+    public void info(String run, String experiment, String method, String setting) {
+        synchronized (info) {
+            String[] labels = {run, experiment, method, setting};
+            String[] before = infoLabels.put(List.of(run, experiment), labels);
+            if (before != null) info.remove(before);
+            info.addLabelValues(labels);
+        }
+    }
+
     /** Raises (1) or clears (0) the detector's alert of one kind on one layer. */
     public void alert(String run, String experiment, AlertKind kind, String network, String layer, boolean firing) {
         if (isFinished(run, experiment)) return;
@@ -140,5 +155,9 @@ public final class PrometheusPublisher {
         weights.forget(run, experiment);
         checks.removeIf(l -> l.get(0).equals(run) && l.get(1).equals(experiment));
         finished.remove(List.of(run, experiment));
+        synchronized (info) {
+            String[] labels = infoLabels.remove(List.of(run, experiment));
+            if (labels != null) info.remove(labels);
+        }
     }
 }

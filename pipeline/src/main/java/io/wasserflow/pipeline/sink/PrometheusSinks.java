@@ -50,7 +50,10 @@ public final class PrometheusSinks {
     }
 
     public static ForEachSink<ExperimentState> states() {
-        return on((endpoint, s) -> endpoint.publisher().state(s.run(), s.experiment(), s.state()));
+        return on((endpoint, s) -> {
+            if (s.method() != null) endpoint.publisher().info(s.run(), s.experiment(), s.method(), s.setting());
+            endpoint.publisher().state(s.run(), s.experiment(), s.state());
+        });
     }
 
     /** The detector's gauges, and its checks counter: a healthy run shows that its detector runs. */

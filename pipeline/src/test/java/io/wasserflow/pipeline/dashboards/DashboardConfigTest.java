@@ -248,7 +248,7 @@ class DashboardConfigTest {
         JsonNode health = dashboard("wasserflow-health.json");
         assertEquals("Wasserflow — run health", health.path("title").asText());
         assertEquals(run, variable(health, "run"));
-        for (JsonNode d : List.of(exp, health))
+        for (JsonNode d : List.of(exp, health, dashboard("wasserflow-sweep.json")))
             for (JsonNode v : d.path("templating").path("list"))
                 assertTrue(Set.of("run", "experiment").contains(v.path("name").asText()), "unexpected variable " + v.path("name"));
     }
@@ -355,6 +355,34 @@ class DashboardConfigTest {
 
         for (JsonNode p : panels)
             if (p.has("repeat")) assertEquals("experiment", p.path("repeat").asText(), p.path("title") + " repeats by another variable");
+    }
+
+    @Test
+    void sweepDashboardShowsTheTableAndTheBestAndWorst() {
+        JsonNode d = dashboard("wasserflow-sweep.json");
+        JsonNode exp = dashboard("wasserflow-experiments.json");
+        assertEquals("Wasserflow — sweep", d.path("title").asText());
+        assertEquals(exp.path("templating"), d.path("templating"), "the same $run and $experiment as the experiments dashboard");
+        List<JsonNode> panels = DashboardQueries.panels(d);
+        JsonNode table = onlyPanel(panels, "table");
+        String columns = "";
+        for (JsonNode t : table.path("targets")) {
+            assertTrue(t.path("instant").asBoolean() && t.path("format").asText().equals("table"), "the table's queries are instant tables: " + t);
+            columns += t.path("expr").asText();
+        }
+        for (String column : List.of("wasserflow_experiment_info{", "wasserflow_experiment_state{", "wasserflow_generator_step{",
+                "wasserflow_sample_quality{", "wasserflow_wasserstein_estimate{"))
+            assertTrue(columns.contains(column), "the experiments table has no column from " + column);
+        assertTrue(columns.contains("method, setting"), "the table shows the method and setting labels");
+        List<String> transformations = new ArrayList<>();
+        table.path("transformations").forEach(t -> transformations.add(t.path("id").asText()));
+        assertEquals(List.of("merge", "organize"), transformations, "one row an experiment, columns named");
+        assertTrue(table.path("options").path("sortBy").size() > 0, "sorted (and sortable by any header)");
+        String all = DashboardQueries.raw().stream().filter(q -> q.dashboard().equals("wasserflow-sweep")).map(Query::expr).reduce("", String::concat);
+        assertTrue(all.contains("topk(5, max by (run, experiment) (wasserflow_sample_quality{"), "no worst-5 panel");
+        assertTrue(all.contains("bottomk(5, max by (run, experiment) (wasserflow_sample_quality{"), "no best-5 panel");
+        for (Query q : DashboardQueries.raw())
+            if (q.dashboard().equals("wasserflow-sweep")) assertTrue(q.expr().contains("experiment=~\"$experiment\""), q + ": not filtered by $experiment");
     }
 
     @Test

@@ -31,7 +31,7 @@ public final class DashboardQueries {
     private DashboardQueries() {}
 
     /** The dashboards, in {@code dashboards/grafana/dashboards}. */
-    public static final List<String> DASHBOARDS = List.of("wasserflow-experiments.json", "wasserflow-health.json");
+    public static final List<String> DASHBOARDS = List.of("wasserflow-experiments.json", "wasserflow-health.json", "wasserflow-sweep.json");
 
     /** The template variables a panel query may use. */
     public static final Set<String> VARIABLES = Set.of("run", "experiment", "__rate_interval");

@@ -307,6 +307,20 @@ class PrometheusPublisherTest {
     }
 
     @Test
+    void experimentInfoLabelsMethodAndSettingAndOutlivesTheDetail() throws Exception {
+        PrometheusPublisher p = endpoint.publisher();
+        p.info(RUN, EXPERIMENT, "wgan-gp", "lr=1e-4 seed=1");
+        p.info(RUN, EXPERIMENT, "wgan-gp", "lr=2e-4 seed=1"); // a restore with another setting replaces it
+        p.state(RUN, EXPERIMENT, "finished");
+        String text = scrape();
+        assertPromtoolAccepts(text);
+        List<Sample> info = parse(text).stream().filter(x -> x.name.equals(Metric.EXPERIMENT_INFO.id)).toList();
+        assertEquals(List.of(new Sample(Metric.EXPERIMENT_INFO.id, Map.of("run", RUN, "experiment", EXPERIMENT, "method", "wgan-gp", "setting", "lr=2e-4 seed=1"), 1.0)), info);
+        p.forget(RUN, EXPERIMENT);
+        assertTrue(parse(scrape()).stream().noneMatch(x -> x.name.equals(Metric.EXPERIMENT_INFO.id)), "info of a forgotten experiment");
+    }
+
+    @Test
     void malformedRecordsAreRefusedNamingTheMetric() {
         PrometheusPublisher p = new PrometheusPublisher(new PrometheusRegistry());
         TrainingMetric norm = steps.get(0).stream().filter(m -> m.getName().equals("wasserflow_gradient_norm")).findFirst().orElseThrow();
