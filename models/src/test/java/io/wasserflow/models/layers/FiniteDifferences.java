@@ -2,8 +2,10 @@ package io.wasserflow.models.layers;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.wasserflow.models.util.Rng;
 import java.util.function.Supplier;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Central finite differences in double precision, and the relative error of SCIENCE.md:
@@ -36,6 +38,15 @@ public final class FiniteDifferences {
      * error of each loss value; an entry whose analytic and numeric values agree within that is
      * accepted.
      */
+    /** Standard normal draws from {@code rng} in float64, row-major, in the given shape. */
+    public static INDArray randn(Rng rng, long... shape) {
+        long n = 1;
+        for (long s : shape) n *= s;
+        double[] v = new double[(int) n];
+        for (int i = 0; i < v.length; i++) v[i] = rng.nextGaussian();
+        return Nd4j.create(v, shape, 'c');
+    }
+
     static double roundOff(double magnitude) {
         return ROUND_OFF_ULPS * Math.ulp(magnitude) * 18 / (12 * STEP);
     }

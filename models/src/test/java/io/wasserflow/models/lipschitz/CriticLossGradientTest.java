@@ -36,14 +36,6 @@ class CriticLossGradientTest {
         INDArray xHat() { return Penalty.interpolate(real, fake, eps); }
     }
 
-    static INDArray randn(Rng rng, long... shape) {
-        long n = 1;
-        for (long s : shape) n *= s;
-        double[] v = new double[(int) n];
-        for (int i = 0; i < v.length; i++) v[i] = rng.nextGaussian();
-        return Nd4j.create(v, shape, 'c');
-    }
-
     static Batch batch(long seed, int b, long... sample) {
         Rng rng = new Rng(seed);
         long[] shape = new long[sample.length + 1];
@@ -51,7 +43,7 @@ class CriticLossGradientTest {
         System.arraycopy(sample, 0, shape, 1, sample.length);
         INDArray eps = Nd4j.create(new double[b], new long[] {b, 1}, 'c');
         for (int i = 0; i < b; i++) eps.putScalar(i, 0, rng.nextDouble());
-        return new Batch(randn(rng, shape), randn(rng, shape).muli(0.5).addi(0.3), eps);
+        return new Batch(FiniteDifferences.randn(rng, shape), FiniteDifferences.randn(rng, shape).muli(0.5).addi(0.3), eps);
     }
 
     /** A batch whose pre-activations all keep away from kinks (new draws until one does). */

@@ -42,14 +42,6 @@ class BiganGradientTest {
         }
     }
 
-    static INDArray randn(Rng rng, long... shape) {
-        long n = 1;
-        for (long s : shape) n *= s;
-        double[] v = new double[(int) n];
-        for (int i = 0; i < v.length; i++) v[i] = rng.nextGaussian();
-        return Nd4j.create(v, shape, 'c');
-    }
-
     static Setup setup(Architecture a, long[] data, int b, long seed) {
         Rng init = new Rng(seed);
         Network critic = Networks.jointCritic(a, data, Z, Init.HE, init, D);
@@ -60,7 +52,7 @@ class BiganGradientTest {
             long[] shape = new long[data.length + 1];
             shape[0] = b;
             System.arraycopy(data, 0, shape, 1, data.length);
-            INDArray x = randn(rng, shape), z = randn(rng, b, Z);
+            INDArray x = FiniteDifferences.randn(rng, shape), z = FiniteDifferences.randn(rng, b, Z);
             INDArray eps = Nd4j.create(new double[b], new long[] {b, 1}, 'c');
             for (int i = 0; i < b; i++) eps.putScalar(i, 0, rng.nextDouble());
             Setup st = new Setup(encoder, generator, critic, x, z, eps);
