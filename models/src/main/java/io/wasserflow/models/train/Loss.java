@@ -67,20 +67,11 @@ public enum Loss {
      * = mean softplus(l_real) + mean softplus(-l_fake).
      */
     public Value encoderGenerator(INDArray out, int b) {
-        INDArray real = out.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, b));
-        INDArray fake = out.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(b, 2 * b));
-        INDArray bar = out.ulike();
-        if (this == WGAN) {
-            double loss = real.meanNumber().doubleValue() - fake.meanNumber().doubleValue();
-            bar.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, b)).assign(1.0 / b);
-            bar.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(b, 2 * b)).assign(-1.0 / b);
-            return new Value(loss, bar);
-        }
-        if (this != GAN) throw new IllegalArgumentException("BiGAN trains with loss wgan or gan, not " + id);
-        double loss = (softplus(real).sumNumber().doubleValue() + softplus(fake.neg()).sumNumber().doubleValue()) / b;
-        bar.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, b)).assign(Transforms.sigmoid(real, true).divi(b));
-        bar.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(b, 2 * b)).assign(Transforms.sigmoid(fake.neg(), true).negi().divi(b));
-        return new Value(loss, bar);
+        if (this == GAN_MINIMAX) throw new IllegalArgumentException("BiGAN trains with loss wgan or gan, not " + id);
+        // both objectives are the critic's own with real and fake swapped, which is the critic's loss on -out:
+        // L_EG(out) = L_D(-out), so dL_EG/dout = -L_D'(-out)
+        Value swapped = critic(out.neg(), b);
+        return new Value(swapped.loss(), swapped.outputBar().negi());
     }
 
     /** log(1 + e^x) computed as max(x, 0) + log1p(e^-|x|), which neither overflows nor loses small values. */
