@@ -11,7 +11,7 @@ import java.util.Map;
 /** Follows the metrics topic: how far each run's training has got, as the highest critic step it reported. */
 final class CriticSteps implements AutoCloseable {
     private final TopicFollower metrics;
-    private final Map<String, Long> best = new HashMap<>();
+    private final Map<String, Long> best = new HashMap<>(), byExperiment = new HashMap<>();
 
     CriticSteps(String bootstrap) throws Exception {
         String topic = Topics.defaults().metrics();
@@ -21,11 +21,23 @@ final class CriticSteps implements AutoCloseable {
 
     /** Reads what arrives within 100 ms; the run's highest critic step so far (0 before its first). */
     long of(String runId) throws Codec.DecodeException {
+        read();
+        return best.getOrDefault(runId, 0L);
+    }
+
+    /** Reads what arrives within 100 ms; the highest critic step of one experiment of the run so far (0 before its first). */
+    long of(String runId, String experiment) throws Codec.DecodeException {
+        read();
+        return byExperiment.getOrDefault(runId + "/" + experiment, 0L);
+    }
+
+    private void read() throws Codec.DecodeException {
         for (byte[] v : metrics.poll()) {
             TrainingMetric m = Codec.TRAINING_METRIC.decode(v);
-            if (m.getName().equals("wasserflow_critic_step")) best.merge(m.getRun(), (long) m.getValue(), Math::max);
+            if (!m.getName().equals("wasserflow_critic_step")) continue;
+            best.merge(m.getRun(), (long) m.getValue(), Math::max);
+            byExperiment.merge(m.getRun() + "/" + m.getExperiment(), (long) m.getValue(), Math::max);
         }
-        return best.getOrDefault(runId, 0L);
     }
 
     @Override

@@ -17,7 +17,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Set;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobID;
@@ -40,7 +42,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * child stops itself when this JVM dies without running its hooks ({@link ChildMain}).
  */
 final class FlinkCluster implements AutoCloseable {
-    static final Duration READY_TIMEOUT = Duration.ofSeconds(60), CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
+    static final Duration READY_TIMEOUT = Duration.ofSeconds(120), CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -62,7 +64,9 @@ final class FlinkCluster implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final List<Process> children = new CopyOnWriteArrayList<>();
     private Process jobManager;
-    private volatile Process taskManager;
+    /** The TaskManagers started and not killed, oldest first, by name. */
+    private final NavigableMap<String, Process> taskManagers = new ConcurrentSkipListMap<>(
+            java.util.Comparator.comparingInt((String n) -> Integer.parseInt(n.substring(n.lastIndexOf('-') + 1))));
     private int taskManagersStarted;
     private final Thread reaper = new Thread(this::close, "wasserflow-flink-reaper");
 
@@ -76,6 +80,11 @@ final class FlinkCluster implements AutoCloseable {
      * (so other processes can start meanwhile); {@link #awaitReady()} before submitting a job.
      */
     static FlinkCluster start(Path dir, int slots) throws IOException {
+        return start(dir, slots, 1);
+    }
+
+    /** As above, with this many TaskManager processes of {@code slots} slots each. */
+    static FlinkCluster start(Path dir, int slots, int taskManagerCount) throws IOException {
         Files.createDirectories(dir);
         FlinkCluster c = new FlinkCluster(dir.toAbsolutePath(), freePort());
         Runtime.getRuntime().addShutdownHook(c.reaper);
@@ -83,7 +92,7 @@ final class FlinkCluster implements AutoCloseable {
             c.writeConfig(slots);
             // Both at once, as Flink's start-cluster.sh does: the TaskManager retries until the JobManager answers.
             c.jobManager = c.launch("jobmanager", JOB_MANAGER_JVM, StandaloneSessionClusterEntrypoint.class.getName());
-            c.taskManager = c.launch("taskmanager-" + ++c.taskManagersStarted, TASK_MANAGER_JVM, TaskManagerRunner.class.getName());
+            for (int i = 0; i < taskManagerCount; i++) c.launchTaskManager();
         } catch (IOException | RuntimeException e) {
             c.close();
             throw e;
@@ -91,9 +100,15 @@ final class FlinkCluster implements AutoCloseable {
         return c;
     }
 
-    /** Waits until the JobManager lists the first TaskManager. */
+    /** Waits until the JobManager lists every TaskManager started. */
     void awaitReady() throws IOException {
-        awaitTaskManager("taskmanager-1", Set.of());
+        awaitTaskManagers(Set.of(), taskManagers.size());
+    }
+
+    private String launchTaskManager() throws IOException {
+        String name = "taskmanager-" + ++taskManagersStarted;
+        taskManagers.put(name, launch(name, TASK_MANAGER_JVM, TaskManagerRunner.class.getName()));
+        return name;
     }
 
     private void writeConfig(int slots) throws IOException {
@@ -147,10 +162,9 @@ final class FlinkCluster implements AutoCloseable {
     /** Starts a fresh TaskManager and waits until the JobManager lists it; returns its process id. */
     long startTaskManager() throws IOException {
         Set<String> before = taskManagerIds();
-        String name = "taskmanager-" + ++taskManagersStarted;
-        taskManager = launch(name, TASK_MANAGER_JVM, TaskManagerRunner.class.getName());
-        awaitTaskManager(name, before);
-        return taskManager.pid();
+        String name = launchTaskManager();
+        awaitTaskManagers(before, 1);
+        return taskManagers.get(name).pid();
     }
 
     private Set<String> taskManagerIds() throws IOException {
@@ -159,26 +173,35 @@ final class FlinkCluster implements AutoCloseable {
         return ids;
     }
 
-    /** Waits for the JobManager's REST API, then for it to list a TaskManager not among those before. */
-    private void awaitTaskManager(String name, Set<String> before) throws IOException {
+    /** Waits for the JobManager's REST API, then for it to list {@code count} TaskManagers not among those before. */
+    private void awaitTaskManagers(Set<String> before, int count) throws IOException {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!jobManager.isAlive()) throw new IOException("the JobManager exited with code " + jobManager.exitValue() + ": " + tail("jobmanager"));
-            if (!taskManager.isAlive()) throw new IOException(name + " exited with code " + taskManager.exitValue() + ": " + tail(name));
+            for (Map.Entry<String, Process> tm : taskManagers.entrySet())
+                if (!tm.getValue().isAlive()) throw new IOException(tm.getKey() + " exited with code " + tm.getValue().exitValue() + ": " + tail(tm.getKey()));
             try {
-                if (!before.containsAll(taskManagerIds())) return;
+                Set<String> fresh = taskManagerIds();
+                fresh.removeAll(before);
+                if (fresh.size() >= count) return;
             } catch (IOException restNotUpYet) {
                 // the JobManager is still starting
             }
             sleep(200);
         }
-        throw new IOException(name + " did not register within " + READY_TIMEOUT.toSeconds() + " s: " + tail(name) + "\n" + tail("jobmanager"));
+        throw new IOException(taskManagers.keySet() + ": " + count + " did not register within " + READY_TIMEOUT.toSeconds() + " s: "
+                + tail(taskManagers.isEmpty() ? "jobmanager" : taskManagers.lastKey()) + "\n" + tail("jobmanager"));
     }
 
-    /** kill -9 of the current TaskManager (Process.destroyForcibly is SIGKILL on Linux); returns its exit code, 137 for SIGKILL. */
+    /**
+     * kill -9 of the oldest TaskManager still running (Process.destroyForcibly is SIGKILL on Linux);
+     * returns its exit code, 137 for SIGKILL.
+     */
     int killTaskManager() throws InterruptedException {
-        taskManager.destroyForcibly();
-        return taskManager.waitFor();
+        Map.Entry<String, Process> oldest = taskManagers.firstEntry();
+        taskManagers.remove(oldest.getKey());
+        oldest.getValue().destroyForcibly();
+        return oldest.getValue().waitFor();
     }
 
     /** GET of the REST API, as JSON; an IOException for anything but 200. */
@@ -197,6 +220,19 @@ final class FlinkCluster implements AutoCloseable {
     /** A job's checkpoint statistics (counts, summary, latest completed and restored), also after it ended. */
     JsonNode checkpoints(JobID job) throws IOException {
         return rest("/jobs/" + job + "/checkpoints");
+    }
+
+    /** The running subtasks of a job's vertex whose name starts with {@code prefix}, counted by TaskManager id. */
+    Map<String, Integer> runningSubtasks(JobID job, String prefix) throws IOException {
+        Map<String, Integer> out = new java.util.TreeMap<>();
+        for (JsonNode v : rest("/jobs/" + job).path("vertices")) {
+            if (!v.path("name").asText().startsWith(prefix)) continue;
+            for (JsonNode tm : rest("/jobs/" + job + "/vertices/" + v.path("id").asText() + "/taskmanagers").path("taskmanagers")) {
+                int running = tm.path("status-counts").path("RUNNING").asInt();
+                if (running > 0) out.merge(tm.path("taskmanager-id").asText(), running, Integer::sum);
+            }
+        }
+        return out;
     }
 
     static long completedCheckpoints(JsonNode checkpoints) {
@@ -227,7 +263,10 @@ final class FlinkCluster implements AutoCloseable {
     String tail(String name) {
         try {
             List<String> lines = Files.readAllLines(dir.resolve(name + ".log"));
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+            // the first errors say why a process died (a fatal exit ends with a thread dump, not the cause)
+            List<String> errors = lines.stream().filter(l -> l.contains(" ERROR ")).limit(5).toList();
+            return (errors.isEmpty() ? "" : "first errors:\n" + String.join("\n", errors) + "\nlast lines:\n")
+                    + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
         } catch (IOException e) {
             return "(no log " + name + ".log)";
         }
