@@ -76,7 +76,8 @@ public final class Bench {
             System.out.println(line);
         }
         PipelineBench.Estimate cost = pipeline ? onOwnThread(() -> PipelineBench.metricsCost(config(arch, constraint), seconds)) : null;
-        List<Double> rounds = pipeline ? PipelineBench.throughput(arch, constraint, config(arch, constraint), seconds) : null;
+        PipelineBench.Rounds pipelineRounds = pipeline ? PipelineBench.throughput(arch, constraint, config(arch, constraint), seconds) : null;
+        List<Double> rounds = pipeline ? pipelineRounds.ratios() : null;
 
         double rate = median(ours.stream().mapToDouble(Result::criticStepsPerSecond).toArray());
         double gflops = median(ours.stream().mapToDouble(Result::gflops).toArray());
@@ -97,6 +98,12 @@ public final class Bench {
             System.out.printf(Locale.ROOT, "through the pipeline (Kafka -> Flink MiniCluster -> trainer -> Kafka + Prometheus) over the bare trainer on the same batches: "
                     + "ratio %.3f, 95%% interval %.3f to %.3f, the median of %d rounds (%s) (goal >= 0.95)%n", ratio.median(), ratio.low(), ratio.high(), rounds.size(),
                     rounds.stream().map(r -> String.format(Locale.ROOT, "%.3f", r)).collect(java.util.stream.Collectors.joining(", ")));
+            PipelineBench.Estimate checkpoints = PipelineBench.Estimate.of(pipelineRounds.checkpointCosts());
+            double perSecond = io.wasserflow.pipeline.config.RunConfig.Checkpoints.DEFAULT.intervalSeconds() * 1000.0 / PipelineBench.CHECKPOINT_MS;
+            System.out.printf(Locale.ROOT, "periodic checkpoints (the trainers' state serialized in the task thread, written to files) every %d ms: %.1f%% of "
+                    + "pipeline throughput, 95%% interval %.1f%% to %.1f%%, the median of %d paired runs; at a local run's default of one every %d s: "
+                    + "about %.2f%%%n", PipelineBench.CHECKPOINT_MS, 100 * checkpoints.median(), 100 * checkpoints.low(), 100 * checkpoints.high(),
+                    checkpoints.samples(), io.wasserflow.pipeline.config.RunConfig.Checkpoints.DEFAULT.intervalSeconds(), 100 * checkpoints.median() / perSecond);
         }
         return 0;
     }

@@ -113,9 +113,14 @@ final class PipelineBench {
      * of a ratio alike. Every rate is steady-state: critic steps over the time between the 10% and
      * the last step, read for the pipeline from its metric records' timestamps.
      *
-     * @return each round's ratio: its pipeline run's rate over the mean of the bare runs just before and after it
+     * <p>Each round also runs the pipeline with periodic checkpoints every {@link #CHECKPOINT_MS} (to a temporary
+     * folder, as a local run keeps them), next to the run without, in alternating order: what checkpointing costs
+     * the pipeline, the trainers' state being serialized in the task thread.
+     *
+     * @return each round's ratio (its pipeline run's rate over the mean of the bare runs just before and after it), and
+     *         each round's checkpointing cost (1 - the checkpointed run's rate over the run without)
      */
-    static List<Double> throughput(String arch, String constraint, ExperimentConfig cfg, double seconds) throws Exception {
+    static Rounds throughput(String arch, String constraint, ExperimentConfig cfg, double seconds) throws Exception {
         String dataset = arch.equals("toy") ? "8gaussians" : "shapes";
         String yaml = "data: {dataset: " + dataset + ", topic: " + TOPIC + "}\nexperiments:\n  - {name: " + cfg.name() + ", constraint: " + constraint
                 + (arch.equals("toy") ? "" : ", architecture: {dcgan: {base_channels: " + Bench.DCGAN_DIM + "}}") + ", batch_size: " + cfg.batchSize() + "}\n";
@@ -147,7 +152,7 @@ final class PipelineBench {
             }
             return steadyRate(t, 1e-9);
         };
-        List<Double> bare = new ArrayList<>(), pipeline = new ArrayList<>(), ratios = new ArrayList<>();
+        List<Double> bare = new ArrayList<>(), pipeline = new ArrayList<>(), ratios = new ArrayList<>(), checkpointCosts = new ArrayList<>();
         System.out.printf(java.util.Locale.ROOT, "pipeline: %d batches, as many as the bare trainer trains on in %.0f s; now %d rounds of them through Kafka and Flink, "
                 + "each between bare runs on them%n", batches.size(), seconds, ROUNDS);
         try (LocalKafkaBroker broker = LocalKafkaBroker.start()) {
@@ -156,24 +161,57 @@ final class PipelineBench {
                     (double) batches.size() * producerBatch / data.epochSize(), null);
             // a long-running job runs JIT-compiled Flink, Kafka and Pekko code, which a fresh JVM compiles in its
             // first minute: a first job, not counted, warms it up
-            throughPipeline(broker, config, "bench-warm-up");
+            throughPipeline(broker, config, "bench-warm-up", null);
             bare.add(Bench.onOwnThread(bareRun)); // just before the first round, as every later one runs just after its round
-            for (int round = 1; round <= ROUNDS; round++) {
-                pipeline.add(throughPipeline(broker, config, "bench-" + round));
-                bare.add(Bench.onOwnThread(bareRun));
-                ratios.add(pipeline.get(round - 1) / ((bare.get(round - 1) + bare.get(round)) / 2));
-                System.out.printf(java.util.Locale.ROOT, "pipeline: round %d: %.2f critic steps/s, bare %.2f before and %.2f after: ratio %.3f%n", round,
-                        pipeline.get(round - 1), bare.get(round - 1), bare.get(round), ratios.get(round - 1));
+            java.nio.file.Path checkpoints = java.nio.file.Files.createTempDirectory("wasserflow-bench-checkpoints");
+            try {
+                for (int round = 1; round <= ROUNDS; round++) {
+                    double checkpointed = Double.NaN;
+                    if (round % 2 == 0) checkpointed = throughPipeline(broker, config, "bench-" + round + "-checkpointed", checkpoints);
+                    pipeline.add(throughPipeline(broker, config, "bench-" + round, null));
+                    bare.add(Bench.onOwnThread(bareRun));
+                    if (round % 2 == 1) checkpointed = throughPipeline(broker, config, "bench-" + round + "-checkpointed", checkpoints);
+                    ratios.add(pipeline.get(round - 1) / ((bare.get(round - 1) + bare.get(round)) / 2));
+                    checkpointCosts.add(1 - checkpointed / pipeline.get(round - 1));
+                    System.out.printf(java.util.Locale.ROOT, "pipeline: round %d: %.2f critic steps/s, bare %.2f before and %.2f after: ratio %.3f; "
+                            + "with a checkpoint every %d ms %.2f: %.1f%% slower%n", round, pipeline.get(round - 1), bare.get(round - 1), bare.get(round),
+                            ratios.get(round - 1), CHECKPOINT_MS, checkpointed, 100 * checkpointCosts.get(round - 1));
+                }
+            } finally {
+                try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(checkpoints)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
             }
         }
-        return ratios;
+        return new Rounds(ratios, checkpointCosts);
     }
+
+    /** The pipeline rounds: throughput ratios over the bare trainer, and the share of throughput periodic checkpoints cost. */
+    record Rounds(List<Double> ratios, List<Double> checkpointCosts) {}
+
+    /**
+     * The bench's checkpoint interval: far shorter than a local run's default (60 s) so a job of a few seconds takes
+     * several; the cost at another interval scales with the number of checkpoints, 1/interval.
+     */
+    static final long CHECKPOINT_MS = 1000;
 
     static final String TOPIC = "bench.images";
 
-    /** One job over the whole image topic under this run id: its steady rate in critic steps per second. */
-    private static double throughPipeline(LocalKafkaBroker broker, RunConfig config, String runId) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    /**
+     * One job over the whole image topic under this run id: its steady rate in critic steps per second. With a
+     * folder, the job checkpoints every {@link #CHECKPOINT_MS} into it, as a local run does (file storage, retained).
+     */
+    private static double throughPipeline(LocalKafkaBroker broker, RunConfig config, String runId, java.nio.file.Path checkpoints) throws Exception {
+        org.apache.flink.configuration.Configuration conf = new org.apache.flink.configuration.Configuration();
+        if (checkpoints != null) {
+            conf.set(org.apache.flink.configuration.CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+            conf.set(org.apache.flink.configuration.CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+            conf.set(org.apache.flink.configuration.CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, 3);
+            conf.set(org.apache.flink.configuration.CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                    org.apache.flink.configuration.ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        if (checkpoints != null) env.enableCheckpointing(CHECKPOINT_MS);
         env.setParallelism(1);
         java.time.Duration brokerCpu = cpu(broker.pid()), ownCpu = cpu(ProcessHandle.current().pid());
         long wall = System.nanoTime();

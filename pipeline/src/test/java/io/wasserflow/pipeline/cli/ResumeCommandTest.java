@@ -125,6 +125,54 @@ class ResumeCommandTest {
         assertTrue(finished.err().contains("run whole finished"), finished.err());
     }
 
+    /**
+     * The demo as a user runs it, killed with its broker: {@code kill -9} of the demo's JVM and of its broker's
+     * at once. resume restarts that broker on the working folder's log and ends where the demo would have.
+     */
+    @Test
+    void aKilledDemoTreeResumesOnItsOwnBrokerToTheUninterruptedDigest(@TempDir Path tmp) throws Exception {
+        Path config = tmp.resolve("demo.yaml"), whole = tmp.resolve("whole"), work = tmp.resolve("work");
+        Files.writeString(config, yaml("resume.demo"));
+        String steps = "400"; // clip and gp: 800 critic steps each of 64 points, seconds of training
+        assertEquals(0, Main.run(new String[] {"demo", "--config", config.toString(), "--steps", steps, "--workdir", whole.toString()}));
+        String runWhole;
+        try (Stream<Path> s = Files.list(RunDir.runs(whole))) {
+            runWhole = s.findFirst().orElseThrow().getFileName().toString();
+        }
+        String digest = manifest(whole, runWhole).getFinalParameterDigest();
+
+        Path log = tmp.resolve("demo.log");
+        Process p = new ProcessBuilder(main("demo", "--config", config.toString(), "--steps", steps, "--workdir", work.toString()))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        String runId;
+        try {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            while (!Files.isDirectory(RunDir.runs(work)) || Files.list(RunDir.runs(work)).findAny().isEmpty()) {
+                assertTrue(p.isAlive() && System.nanoTime() < deadline, () -> "no run started:\n" + read(log));
+                Thread.sleep(100);
+            }
+            try (Stream<Path> s = Files.list(RunDir.runs(work))) {
+                runId = s.findFirst().orElseThrow().getFileName().toString();
+            }
+            awaitCheckpoints(p, log, RunDir.of(work, runId), 2);
+            List<ProcessHandle> tree = new ArrayList<>(p.descendants().toList());
+            assertEquals(1, tree.size(), "the demo's broker is its one child: " + tree);
+            tree.add(p.toHandle());
+            kill9(tree);
+        } finally {
+            p.destroyForcibly();
+        }
+        assertNoResults(RunDir.of(work, runId));
+        assertEquals(work.resolve("kafka").toAbsolutePath().toString(), manifest(work, runId).getEmbeddedBrokerLog());
+
+        Cli.Outcome resumed = Cli.capture("resume", "--run", runId, "--workdir", work.toString());
+        assertEquals(0, resumed.code(), resumed.out() + "\n" + resumed.err());
+        assertTrue(resumed.out().contains("resume " + runId + ": restarted the embedded broker from its log in " + work.resolve("kafka").toAbsolutePath()), resumed.out());
+        RunManifest after = manifest(work, runId);
+        assertEquals(digest, after.getFinalParameterDigest(), "bit for bit the uninterrupted demo's");
+        assertEquals(1, after.getResumes().size());
+    }
+
     /** Flips a byte inside the first experiment state (magic "WFRS") found in the checkpoint's files, metadata included. */
     static void corruptAnExperimentState(Path chk) throws IOException {
         byte[] magic = {0x57, 0x46, 0x52, 0x53};
