@@ -35,6 +35,16 @@ public final class Bench {
         return LongRunBench.run(constraint, criticSteps, out);
     }
 
+    /** `--sweep N`: experiments per hour of a sweep of N through the pipeline, on one slot and on every core's. */
+    public static int sweep(int experiments, int generatorSteps) throws Exception {
+        return SweepBench.run(experiments, generatorSteps);
+    }
+
+    /** `--scrape N`: the metrics endpoint's scrape time for a sweep of N, thinned and not, training and finished. */
+    public static int scrape(int experiments) throws Exception {
+        return ScrapeBench.run(experiments);
+    }
+
     /** `--profile`: the bare trainer's step, per phase and per kernel. */
     public static int profile(String arch, String constraint, double seconds, double warmup, int threads) throws Exception {
         Nd4j.getEnvironment().setMaxMasterThreads(threads);
@@ -104,6 +114,10 @@ public final class Bench {
                     + "pipeline throughput, 95%% interval %.1f%% to %.1f%%, the median of %d paired runs; at a local run's default of one every %d s: "
                     + "about %.2f%%%n", PipelineBench.CHECKPOINT_MS, 100 * checkpoints.median(), 100 * checkpoints.low(), 100 * checkpoints.high(),
                     checkpoints.samples(), io.wasserflow.pipeline.config.RunConfig.Checkpoints.DEFAULT.intervalSeconds(), 100 * checkpoints.median() / perSecond);
+            PipelineBench.Estimate exactlyOnce = PipelineBench.Estimate.of(pipelineRounds.exactlyOnceCosts());
+            System.out.printf(Locale.ROOT, "the Kafka sink EXACTLY_ONCE (transactions committed at each checkpoint) against AT_LEAST_ONCE, both checkpointing "
+                    + "every %d ms: %.1f%% of pipeline throughput, 95%% interval %.1f%% to %.1f%%, the median of %d paired runs%n", PipelineBench.CHECKPOINT_MS,
+                    100 * exactlyOnce.median(), 100 * exactlyOnce.low(), 100 * exactlyOnce.high(), exactlyOnce.samples());
         }
         return 0;
     }

@@ -19,8 +19,19 @@ import io.wasserflow.schemas.Codec;
 import io.wasserflow.schemas.TrainingMetric;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -115,7 +126,9 @@ final class PipelineBench {
      *
      * <p>Each round also runs the pipeline with periodic checkpoints every {@link #CHECKPOINT_MS} (to a temporary
      * folder, as a local run keeps them), next to the run without, in alternating order: what checkpointing costs
-     * the pipeline, the trainers' state being serialized in the task thread.
+     * the pipeline, the trainers' state being serialized in the task thread. And once more with the Kafka sink
+     * {@code EXACTLY_ONCE} (transactions committed at each checkpoint), next to the checkpointed at-least-once run:
+     * what the README's choice of at-least-once saves.
      *
      * @return each round's ratio (its pipeline run's rate over the mean of the bare runs just before and after it), and
      *         each round's checkpointing cost (1 - the checkpointed run's rate over the run without)
@@ -143,7 +156,7 @@ final class PipelineBench {
             return null;
         });
         // every bare run of the rounds, the first one too, trains on the batches ready-made
-        java.util.concurrent.Callable<Double> bareRun = () -> {
+        Callable<Double> bareRun = () -> {
             Trainer again = new Trainer(c, shape);
             List<Long> t = new ArrayList<>();
             for (INDArray batch : batches) {
@@ -152,8 +165,9 @@ final class PipelineBench {
             }
             return steadyRate(t, 1e-9);
         };
-        List<Double> bare = new ArrayList<>(), pipeline = new ArrayList<>(), ratios = new ArrayList<>(), checkpointCosts = new ArrayList<>();
-        System.out.printf(java.util.Locale.ROOT, "pipeline: %d batches, as many as the bare trainer trains on in %.0f s; now %d rounds of them through Kafka and Flink, "
+        List<Double> bare = new ArrayList<>(), pipeline = new ArrayList<>(), ratios = new ArrayList<>(), checkpointCosts = new ArrayList<>(),
+                exactlyOnceCosts = new ArrayList<>();
+        System.out.printf(Locale.ROOT, "pipeline: %d batches, as many as the bare trainer trains on in %.0f s; now %d rounds of them through Kafka and Flink, "
                 + "each between bare runs on them%n", batches.size(), seconds, ROUNDS);
         try (LocalKafkaBroker broker = LocalKafkaBroker.start()) {
             // the image topic holds exactly the bare trainer's batches: the producer's stream from the same seed
@@ -161,33 +175,45 @@ final class PipelineBench {
                     (double) batches.size() * producerBatch / data.epochSize(), null);
             // a long-running job runs JIT-compiled Flink, Kafka and Pekko code, which a fresh JVM compiles in its
             // first minute: a first job, not counted, warms it up
-            throughPipeline(broker, config, "bench-warm-up", null);
+            throughPipeline(broker, config, "bench-warm-up", null, DeliveryGuarantee.AT_LEAST_ONCE);
             bare.add(Bench.onOwnThread(bareRun)); // just before the first round, as every later one runs just after its round
-            java.nio.file.Path checkpoints = java.nio.file.Files.createTempDirectory("wasserflow-bench-checkpoints");
+            Path checkpoints = Files.createTempDirectory("wasserflow-bench-checkpoints");
             try {
                 for (int round = 1; round <= ROUNDS; round++) {
-                    double checkpointed = Double.NaN;
-                    if (round % 2 == 0) checkpointed = throughPipeline(broker, config, "bench-" + round + "-checkpointed", checkpoints);
-                    pipeline.add(throughPipeline(broker, config, "bench-" + round, null));
+                    // the checkpointed runs go first in even rounds and last in odd ones, the exactly-once one beside its pair
+                    double checkpointed = Double.NaN, exactlyOnce = Double.NaN;
+                    if (round % 2 == 0) {
+                        exactlyOnce = throughPipeline(broker, config, "bench-" + round + "-exactly-once", checkpoints, DeliveryGuarantee.EXACTLY_ONCE);
+                        checkpointed = throughPipeline(broker, config, "bench-" + round + "-checkpointed", checkpoints, DeliveryGuarantee.AT_LEAST_ONCE);
+                    }
+                    pipeline.add(throughPipeline(broker, config, "bench-" + round, null, DeliveryGuarantee.AT_LEAST_ONCE));
                     bare.add(Bench.onOwnThread(bareRun));
-                    if (round % 2 == 1) checkpointed = throughPipeline(broker, config, "bench-" + round + "-checkpointed", checkpoints);
+                    if (round % 2 == 1) {
+                        checkpointed = throughPipeline(broker, config, "bench-" + round + "-checkpointed", checkpoints, DeliveryGuarantee.AT_LEAST_ONCE);
+                        exactlyOnce = throughPipeline(broker, config, "bench-" + round + "-exactly-once", checkpoints, DeliveryGuarantee.EXACTLY_ONCE);
+                    }
                     ratios.add(pipeline.get(round - 1) / ((bare.get(round - 1) + bare.get(round)) / 2));
                     checkpointCosts.add(1 - checkpointed / pipeline.get(round - 1));
-                    System.out.printf(java.util.Locale.ROOT, "pipeline: round %d: %.2f critic steps/s, bare %.2f before and %.2f after: ratio %.3f; "
-                            + "with a checkpoint every %d ms %.2f: %.1f%% slower%n", round, pipeline.get(round - 1), bare.get(round - 1), bare.get(round),
-                            ratios.get(round - 1), CHECKPOINT_MS, checkpointed, 100 * checkpointCosts.get(round - 1));
+                    exactlyOnceCosts.add(1 - exactlyOnce / checkpointed);
+                    System.out.printf(Locale.ROOT, "pipeline: round %d: %.2f critic steps/s, bare %.2f before and %.2f after: ratio %.3f; "
+                            + "with a checkpoint every %d ms %.2f: %.1f%% slower; and the sink exactly-once %.2f: %.1f%% slower again%n", round,
+                            pipeline.get(round - 1), bare.get(round - 1), bare.get(round), ratios.get(round - 1), CHECKPOINT_MS, checkpointed,
+                            100 * checkpointCosts.get(round - 1), exactlyOnce, 100 * exactlyOnceCosts.get(round - 1));
                 }
             } finally {
-                try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(checkpoints)) {
-                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                try (Stream<Path> files = Files.walk(checkpoints)) {
+                    files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
                 }
             }
         }
-        return new Rounds(ratios, checkpointCosts);
+        return new Rounds(ratios, checkpointCosts, exactlyOnceCosts);
     }
 
-    /** The pipeline rounds: throughput ratios over the bare trainer, and the share of throughput periodic checkpoints cost. */
-    record Rounds(List<Double> ratios, List<Double> checkpointCosts) {}
+    /**
+     * The pipeline rounds: throughput ratios over the bare trainer, the share of throughput periodic checkpoints cost,
+     * and the share an exactly-once sink costs on top of them (its transactions commit at each checkpoint).
+     */
+    record Rounds(List<Double> ratios, List<Double> checkpointCosts, List<Double> exactlyOnceCosts) {}
 
     /**
      * The bench's checkpoint interval: far shorter than a local run's default (60 s) so a job of a few seconds takes
@@ -201,26 +227,27 @@ final class PipelineBench {
      * One job over the whole image topic under this run id: its steady rate in critic steps per second. With a
      * folder, the job checkpoints every {@link #CHECKPOINT_MS} into it, as a local run does (file storage, retained).
      */
-    private static double throughPipeline(LocalKafkaBroker broker, RunConfig config, String runId, java.nio.file.Path checkpoints) throws Exception {
-        org.apache.flink.configuration.Configuration conf = new org.apache.flink.configuration.Configuration();
+    private static double throughPipeline(LocalKafkaBroker broker, RunConfig config, String runId, Path checkpoints, DeliveryGuarantee guarantee)
+            throws Exception {
+        Configuration conf = new Configuration();
         if (checkpoints != null) {
-            conf.set(org.apache.flink.configuration.CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-            conf.set(org.apache.flink.configuration.CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
-            conf.set(org.apache.flink.configuration.CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, 3);
-            conf.set(org.apache.flink.configuration.CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
-                    org.apache.flink.configuration.ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+            conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+            conf.set(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, 3);
+            conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         if (checkpoints != null) env.enableCheckpointing(CHECKPOINT_MS);
+        else if (guarantee == DeliveryGuarantee.EXACTLY_ONCE) throw new IllegalArgumentException("an exactly-once sink commits at checkpoints");
         env.setParallelism(1);
-        java.time.Duration brokerCpu = cpu(broker.pid()), ownCpu = cpu(ProcessHandle.current().pid());
+        Duration brokerCpu = cpu(broker.pid()), ownCpu = cpu(ProcessHandle.current().pid());
         long wall = System.nanoTime();
-        new TrainingJob(TrainingJob.kafkaSource(broker.bootstrap(), TOPIC, OffsetsInitializer.earliest(), OffsetsInitializer.latest()),
-                TrainingJob.kafkaSink(broker.bootstrap()), JobSpec.of(config, runId, Topics.defaults(), null)
-                        .withBlasThreads(org.nd4j.linalg.factory.Nd4j.getEnvironment().maxMasterThreads())).execute(env);
+        TrainingJob.sinkPerUse(TrainingJob.kafkaSource(broker.bootstrap(), TOPIC, OffsetsInitializer.earliest(), OffsetsInitializer.latest()),
+                uid -> TrainingJob.kafkaSink(broker.bootstrap(), guarantee, "wasserflow-" + runId + "-" + uid), JobSpec.of(config, runId, Topics.defaults(), null)
+                        .withBlasThreads(Nd4j.getEnvironment().maxMasterThreads())).execute(env);
         double seconds = (System.nanoTime() - wall) / 1e9;
         // on a 2-core machine every CPU-second the broker spends is taken from training
-        System.out.printf(java.util.Locale.ROOT, "pipeline: %s: the job took %.1f s; the broker's JVM used %.1f%% of a core, this JVM %.0f%% (of %d cores)%n", runId, seconds,
+        System.out.printf(Locale.ROOT, "pipeline: %s: the job took %.1f s; the broker's JVM used %.1f%% of a core, this JVM %.0f%% (of %d cores)%n", runId, seconds,
                 100 * (cpu(broker.pid()).minus(brokerCpu).toNanos() / 1e9) / seconds, 100 * (cpu(ProcessHandle.current().pid()).minus(ownCpu).toNanos() / 1e9) / seconds,
                 Runtime.getRuntime().availableProcessors());
         List<Long> times = new ArrayList<>();
@@ -232,8 +259,8 @@ final class PipelineBench {
         return steadyRate(times, 1e-3);
     }
 
-    private static java.time.Duration cpu(long pid) {
-        return ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).orElse(java.time.Duration.ZERO);
+    private static Duration cpu(long pid) {
+        return ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).orElse(Duration.ZERO);
     }
 
     /** Steps per second between the step at 10% and the last one (timestamps in units of {@code unit} seconds). */

@@ -37,12 +37,21 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  */
 public final class TrainingJob {
     private final Source<RawRecord, ?, ?> source;
-    private final Sink<Emitted> sink;
+    private final java.util.function.Function<String, Sink<Emitted>> sinks;
     private final JobSpec spec;
 
     public TrainingJob(Source<RawRecord, ?, ?> source, Sink<Emitted> sink, JobSpec spec) {
+        this(spec, source, uid -> sink);
+    }
+
+    /** One Kafka sink per use, by its uid: an exactly-once sink needs its own transactional id prefix for each. */
+    public static TrainingJob sinkPerUse(Source<RawRecord, ?, ?> source, java.util.function.Function<String, Sink<Emitted>> sinks, JobSpec spec) {
+        return new TrainingJob(spec, source, sinks);
+    }
+
+    private TrainingJob(JobSpec spec, Source<RawRecord, ?, ?> source, java.util.function.Function<String, Sink<Emitted>> sinks) {
         this.source = source;
-        this.sink = sink;
+        this.sinks = sinks;
         this.spec = spec;
     }
 
@@ -68,18 +77,18 @@ public final class TrainingJob {
         DataStream<TrainingMetric> metrics = trained.getSideOutput(Diagnostics.METRICS);
         metrics.sinkTo(PrometheusSinks.metrics()).uid("prometheus-metrics").name("metrics to prometheus").setParallelism(parallelism);
         metrics.map(KafkaRecords.metrics(spec.topics())).uid("encode-metrics").name("encode metrics").setParallelism(parallelism)
-                .sinkTo(sink).uid("kafka-sink").name("metrics to kafka").setParallelism(parallelism);
+                .sinkTo(sinks.apply("kafka-sink")).uid("kafka-sink").name("metrics to kafka").setParallelism(parallelism);
         if (spec.progress()) metrics.sinkTo(ProgressSink.lines()).uid("progress").name("progress lines").setParallelism(parallelism);
         DataStream<AlertCheck> alerts = trained.getSideOutput(Diagnostics.ALERTS);
         alerts.sinkTo(PrometheusSinks.alerts()).uid("prometheus-alerts").name("alerts to prometheus").setParallelism(parallelism);
         alerts.flatMap(KafkaRecords.alerts(spec.topics())).returns(Emitted.class).uid("encode-alerts").name("encode alerts").setParallelism(parallelism)
-                .sinkTo(sink).uid("alert-sink").name("alerts to kafka").setParallelism(parallelism);
+                .sinkTo(sinks.apply("alert-sink")).uid("alert-sink").name("alerts to kafka").setParallelism(parallelism);
         DataStream<SamplePicture> samples = trained.getSideOutput(Diagnostics.SAMPLES);
         samples.sinkTo(PrometheusSinks.samples()).uid("prometheus-samples").name("samples to prometheus").setParallelism(parallelism);
         if (spec.runDir() != null)
             samples.sinkTo(RunFolderSinks.samples(spec.runDir())).uid("sample-files").name("samples to the run folder").setParallelism(parallelism);
         trained.getSideOutput(Diagnostics.STATES).sinkTo(PrometheusSinks.states()).uid("prometheus-states").name("states to prometheus").setParallelism(parallelism);
-        decoded.getSideOutput(DecodeImageBatches.DEAD_LETTERS).sinkTo(sink).uid("dead-letter-sink").name("dead letters to kafka").setParallelism(1);
+        decoded.getSideOutput(DecodeImageBatches.DEAD_LETTERS).sinkTo(sinks.apply("dead-letter-sink")).uid("dead-letter-sink").name("dead letters to kafka").setParallelism(1);
     }
 
     public JobExecutionResult execute(StreamExecutionEnvironment env) throws Exception {
@@ -102,11 +111,24 @@ public final class TrainingJob {
         return new RestorableKafkaSource<>(b.build());
     }
 
+    /** The product's sink: at-least-once (the README's "Records once" says why), its repeats dropped by every reader. */
     public static KafkaSink<Emitted> kafkaSink(String bootstrap) {
-        return KafkaSink.<Emitted>builder().setBootstrapServers(bootstrap)
+        return kafkaSink(bootstrap, DeliveryGuarantee.AT_LEAST_ONCE, null);
+    }
+
+    /**
+     * The sink under a delivery guarantee. {@code EXACTLY_ONCE} (the benchmark's comparison only) writes in Kafka
+     * transactions committed at each checkpoint, under {@code transactionalIdPrefix} (one per job: two jobs with one
+     * prefix fence each other), with a transaction timeout below the broker's {@code transaction.max.timeout.ms}.
+     */
+    public static KafkaSink<Emitted> kafkaSink(String bootstrap, DeliveryGuarantee guarantee, String transactionalIdPrefix) {
+        var b = KafkaSink.<Emitted>builder().setBootstrapServers(bootstrap)
                 .setRecordSerializer((KafkaRecordSerializationSchema<Emitted>) (e, ctx, ts) ->
                         new ProducerRecord<>(e.topic, e.key == null ? null : e.key.getBytes(java.nio.charset.StandardCharsets.UTF_8), e.value))
-                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .setDeliveryGuarantee(guarantee);
+        if (guarantee == DeliveryGuarantee.EXACTLY_ONCE)
+            b.setTransactionalIdPrefix(transactionalIdPrefix).setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(EXACTLY_ONCE_TIMEOUT_MS));
+        return b
                 // idempotent, acks=all: a retried send is neither repeated nor reordered, so a failover leaves each series a prefix
                 // of its steps on the topic and the readers' FirstCopies can drop the replay's repeats by step
                 .setProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true").setProperty(ProducerConfig.ACKS_CONFIG, "all")
@@ -118,6 +140,8 @@ public final class TrainingJob {
     }
 
     static final int LINGER_MS = 1000;
+    /** Below the broker's default transaction.max.timeout.ms (15 min), above any checkpoint interval the bench takes. */
+    static final int EXACTLY_ONCE_TIMEOUT_MS = 5 * 60_000;
 
     static final class RawDeserializer implements KafkaRecordDeserializationSchema<RawRecord> {
         @Override
