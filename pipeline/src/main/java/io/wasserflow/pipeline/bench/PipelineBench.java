@@ -131,7 +131,8 @@ final class PipelineBench {
      * what the README's choice of at-least-once saves.
      *
      * @return each round's ratio (its pipeline run's rate over the mean of the bare runs just before and after it), and
-     *         each round's checkpointing cost (1 - the checkpointed run's rate over the run without)
+     *         each round's checkpointing cost (1 - the checkpointed run's rate over the run without), and each round's
+     *         exactly-once cost (1 - the exactly-once run's rate over the checkpointed at-least-once run's)
      */
     static Rounds throughput(String arch, String constraint, ExperimentConfig cfg, double seconds) throws Exception {
         String dataset = arch.equals("toy") ? "8gaussians" : "shapes";

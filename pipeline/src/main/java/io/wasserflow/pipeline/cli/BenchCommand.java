@@ -58,7 +58,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--sweep-steps", paramLabel = "G", description = "generator steps of each experiment of --sweep")
     int sweepSteps = 40;
 
-    @Option(names = "--scrape", paramLabel = "N", description = "the scrape time of the metrics endpoint for a sweep of N small experiments (the issue's: 64), instead")
+    @Option(names = "--scrape", paramLabel = "N", description = "the scrape time of the metrics endpoint for a sweep of N small experiments (the README's: 64), instead")
     Integer scrape;
 
     @Option(names = "--out", paramLabel = "DIR", description = "where the long run writes its memory figure")

@@ -76,19 +76,24 @@ public final class TrainingJob {
         // every sink chained to the trainers (one input each): the diagnostics leave from the trainers' task
         DataStream<TrainingMetric> metrics = trained.getSideOutput(Diagnostics.METRICS);
         metrics.sinkTo(PrometheusSinks.metrics()).uid("prometheus-metrics").name("metrics to prometheus").setParallelism(parallelism);
-        metrics.map(KafkaRecords.metrics(spec.topics())).uid("encode-metrics").name("encode metrics").setParallelism(parallelism)
-                .sinkTo(sinks.apply("kafka-sink")).uid("kafka-sink").name("metrics to kafka").setParallelism(parallelism);
+        toKafka(metrics.map(KafkaRecords.metrics(spec.topics())).uid("encode-metrics").name("encode metrics").setParallelism(parallelism),
+                "kafka-sink", "metrics to kafka", parallelism);
         if (spec.progress()) metrics.sinkTo(ProgressSink.lines()).uid("progress").name("progress lines").setParallelism(parallelism);
         DataStream<AlertCheck> alerts = trained.getSideOutput(Diagnostics.ALERTS);
         alerts.sinkTo(PrometheusSinks.alerts()).uid("prometheus-alerts").name("alerts to prometheus").setParallelism(parallelism);
-        alerts.flatMap(KafkaRecords.alerts(spec.topics())).returns(Emitted.class).uid("encode-alerts").name("encode alerts").setParallelism(parallelism)
-                .sinkTo(sinks.apply("alert-sink")).uid("alert-sink").name("alerts to kafka").setParallelism(parallelism);
+        toKafka(alerts.flatMap(KafkaRecords.alerts(spec.topics())).returns(Emitted.class).uid("encode-alerts").name("encode alerts").setParallelism(parallelism),
+                "alert-sink", "alerts to kafka", parallelism);
         DataStream<SamplePicture> samples = trained.getSideOutput(Diagnostics.SAMPLES);
         samples.sinkTo(PrometheusSinks.samples()).uid("prometheus-samples").name("samples to prometheus").setParallelism(parallelism);
         if (spec.runDir() != null)
             samples.sinkTo(RunFolderSinks.samples(spec.runDir())).uid("sample-files").name("samples to the run folder").setParallelism(parallelism);
         trained.getSideOutput(Diagnostics.STATES).sinkTo(PrometheusSinks.states()).uid("prometheus-states").name("states to prometheus").setParallelism(parallelism);
-        decoded.getSideOutput(DecodeImageBatches.DEAD_LETTERS).sinkTo(sinks.apply("dead-letter-sink")).uid("dead-letter-sink").name("dead letters to kafka").setParallelism(1);
+        toKafka(decoded.getSideOutput(DecodeImageBatches.DEAD_LETTERS), "dead-letter-sink", "dead letters to kafka", 1);
+    }
+
+    /** Each stream to Kafka through the sink given for its uid. */
+    private void toKafka(DataStream<Emitted> records, String uid, String name, int parallelism) {
+        records.sinkTo(sinks.apply(uid)).uid(uid).name(name).setParallelism(parallelism);
     }
 
     public JobExecutionResult execute(StreamExecutionEnvironment env) throws Exception {
@@ -118,7 +123,7 @@ public final class TrainingJob {
 
     /**
      * The sink under a delivery guarantee. {@code EXACTLY_ONCE} (the benchmark's comparison only) writes in Kafka
-     * transactions committed at each checkpoint, under {@code transactionalIdPrefix} (one per job: two jobs with one
+     * transactions committed at each checkpoint, under {@code transactionalIdPrefix} (one per sink: two sinks with one
      * prefix fence each other), with a transaction timeout below the broker's {@code transaction.max.timeout.ms}.
      */
     public static KafkaSink<Emitted> kafkaSink(String bootstrap, DeliveryGuarantee guarantee, String transactionalIdPrefix) {
