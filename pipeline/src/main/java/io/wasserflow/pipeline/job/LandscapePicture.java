@@ -24,10 +24,11 @@ public final class LandscapePicture {
     /**
      * The critic's landscape over the real data's square (a quarter of its span added on each side),
      * with fresh real and generated points on it; null for image data. Its noise comes from the
-     * experiment's seed and step, never from the training stream.
+     * experiment's seed and step, never from the training stream. Null for a BiGAN too: its joint
+     * critic reads (x, z), not a point of the plane.
      */
     public static byte[] of(Trainer t, String dataset) {
-        if (!Datasets.isToy(dataset)) return null;
+        if (!Datasets.isToy(dataset) || t.config().bigan()) return null;
         ExperimentConfig c = t.config();
         long g = t.generatorSteps();
         Toy2D data = Toy2D.byId(dataset);

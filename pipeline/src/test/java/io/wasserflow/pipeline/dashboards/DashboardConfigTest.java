@@ -343,10 +343,11 @@ class DashboardConfigTest {
 
         java.util.List<JsonNode> pictures = new java.util.ArrayList<>();
         for (JsonNode p : panels) if (p.path("type").asText().equals("text")) pictures.add(p);
-        assertEquals(2, pictures.size(), "two picture panels: samples and critic landscapes");
-        for (int i = 0; i < 2; i++) {
+        List<String> kinds = List.of("samples", "landscapes", "reconstructions");
+        assertEquals(kinds.size(), pictures.size(), "three picture panels: samples, critic landscapes and BiGAN reconstructions");
+        for (int i = 0; i < kinds.size(); i++) {
             JsonNode image = pictures.get(i);
-            String kind = i == 0 ? "samples" : "landscapes";
+            String kind = kinds.get(i);
             assertEquals("experiment", image.path("repeat").asText());
             assertEquals("html", image.path("options").path("mode").asText());
             assertTrue(image.path("options").path("content").asText().contains("<img src=\"http://localhost:9464/" + kind + "/$run/$experiment.png"),
@@ -355,6 +356,23 @@ class DashboardConfigTest {
 
         for (JsonNode p : panels)
             if (p.has("repeat")) assertEquals("experiment", p.path("repeat").asText(), p.path("title") + " repeats by another variable");
+
+        // BiGAN's row (SPEC §6, part two): its errors, the probe against the untrained encoder, the encoder's layers. Not
+        // repeated per experiment, so a run of GANs beside one BiGAN draws no empty panels for the GANs.
+        String bigan = "";
+        for (JsonNode p : panels) {
+            if (p.path("title").asText().contains("BiGAN") && p.path("type").asText().equals("row")) bigan += "row;";
+            for (JsonNode t : p.path("targets")) {
+                String expr = t.path("expr").asText();
+                if (expr.contains("network=\"encoder\"") || expr.matches(".*measure=\"(reconstruction_error|latent_error|probe_accuracy|probe_accuracy_random)\".*")) {
+                    assertFalse(p.has("repeat"), p.path("title") + ": BiGAN panels overlay the experiments");
+                    bigan += expr + ";";
+                }
+            }
+        }
+        for (String part : List.of("row;", "measure=\"reconstruction_error\"", "measure=\"latent_error\"", "measure=\"probe_accuracy\"",
+                "measure=\"probe_accuracy_random\"", "wasserflow_gradient_norm{run=\"$run\", experiment=~\"$experiment\", network=\"encoder\"}"))
+            assertTrue(bigan.contains(part), "the BiGAN row lacks " + part + ": " + bigan);
     }
 
     @Test

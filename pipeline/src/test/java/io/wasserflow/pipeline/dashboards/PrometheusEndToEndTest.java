@@ -74,7 +74,7 @@ import org.yaml.snakeyaml.Yaml;
 class PrometheusEndToEndTest {
     @RegisterExtension
     static final TestBroker BROKER = new TestBroker();
-    static final String RUN = "e2e", TOPIC = "wasserflow.images.8gaussians", HEALTHY = "gp", DIVERGING = "diverging";
+    static final String RUN = "e2e", TOPIC = "wasserflow.images.8gaussians", HEALTHY = "gp", DIVERGING = "diverging", BIGAN = "bigan";
     static final String INTERVAL = "1s"; // scrape and rule evaluation, so the test waits seconds, not minutes
     /** What Grafana puts for $__rate_interval on the shipped dashboards (1 h range, datasource timeInterval 5 s): max($__interval + 5s, 4 x 5s). */
     static final String RATE_INTERVAL = "20s";
@@ -86,12 +86,15 @@ class PrometheusEndToEndTest {
      * The healthy one is WGAN-GP (the toy defaults' lambda and Adam) on a small MLP. The diverging
      * one is a deep critic whose clip bound (1000) never binds, trained by SGD at lr 10: measured,
      * its critic gradients explode (norm 2e5) at critic step 2 and its loss is NaN at critic step 3.
-     * Histograms every critic step and samples every few generator steps (every one for the
-     * diverging experiment, which makes only one), so every series exists within seconds.
+     * The third is a BiGAN with the penalty at the joint interpolates, for the dashboard's BiGAN row
+     * (its errors, its encoder's layers). Histograms every critic step and samples every few
+     * generator steps (every one for the diverging experiment, which makes only one), so every
+     * series exists within seconds.
      */
     static final String YAML = TinyConfigs.toy(null,
             gp().constraint("{gp: {lambda: 0.1}}").mlp(2, 32).publish("{histograms_every: 1, samples_every: 5}"),
-            small(DIVERGING, "{clip: {c: 1000}}").mlp(4, 64).optimizer("{sgd: {lr: 10}}").publish("{histograms_every: 1, samples_every: 1}"));
+            small(DIVERGING, "{clip: {c: 1000}}").mlp(4, 64).optimizer("{sgd: {lr: 10}}").publish("{histograms_every: 1, samples_every: 1}"),
+            small(BIGAN, "{gp: {lambda: 0.1}}").set("model", "bigan").set("z_dim", "2").publish("{histograms_every: 1, samples_every: 5}"));
 
     /** Flink's reporter on a free range, as in the stack (SPEC §7: 9249-9258); Prometheus scrapes the whole range. */
     static final int FLINK_REPORTER_BASE = freeRange(10);
@@ -144,7 +147,7 @@ class PrometheusEndToEndTest {
     }
 
     private void checkDashboardsAndRules(long started) throws Exception {
-        List<Query> queries = DashboardQueries.all(RUN, List.of(HEALTHY, DIVERGING), RATE_INTERVAL);
+        List<Query> queries = DashboardQueries.all(RUN, List.of(HEALTHY, DIVERGING, BIGAN), RATE_INTERVAL);
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         Map<Query, JsonNode> results = evaluate(queries);
         while (!ready(results) && System.nanoTime() < deadline) { // poll until the picture is complete, then assert on it
@@ -180,14 +183,16 @@ class PrometheusEndToEndTest {
         assertEquals("firing", diverging.get("ExperimentDiverged"), "ALERTS of " + DIVERGING + ": " + diverging);
         assertTrue(Set.of("firing", "pending").contains(diverging.get("NonFiniteGradient")), "ALERTS of " + DIVERGING + ": " + diverging);
         assertEquals(Map.of(), alertStates(HEALTHY), "the healthy GP experiment must raise no alert");
+        assertEquals(Map.of(), alertStates(BIGAN), "the healthy BiGAN must raise no alert");
         JsonNode state = query("wasserflow_experiment_state{run=\"" + RUN + "\"} == 1");
         Map<String, String> states = new TreeMap<>();
         for (JsonNode s : state) states.put(s.path("metric").path("experiment").asText(), s.path("metric").path("state").asText());
-        assertEquals(Map.of(HEALTHY, "training", DIVERGING, "diverged"), states);
+        assertEquals(Map.of(HEALTHY, "training", DIVERGING, "diverged", BIGAN, "training"), states);
 
         System.out.printf("PrometheusEndToEndTest: after %.1f s of training, %d panel queries of %d dashboards returned data (%d image-only "
-                        + "queries empty on toy data, as expected); %d rules evaluated ok; ALERTS of %s: %s, of %s: none; states %s%n",
-                seconds, queries.size() - imagesOnly, DashboardQueries.DASHBOARDS.size(), imagesOnly, rules.size(), DIVERGING, diverging, HEALTHY, states);
+                        + "queries empty on toy data, as expected); %d rules evaluated ok; ALERTS of %s: %s, of %s and %s: none; states %s%n",
+                seconds, queries.size() - imagesOnly, DashboardQueries.DASHBOARDS.size(), imagesOnly, rules.size(), DIVERGING, diverging, HEALTHY, BIGAN,
+                states);
     }
 
     /** The in-job detector's alerts reached wasserflow.alerts: the diverging experiment's non-finite loss, nothing from the healthy one. */
@@ -260,9 +265,10 @@ class PrometheusEndToEndTest {
         return names;
     }
 
-    /** Queries of measures published for Fashion-MNIST only (SPEC §6), which a toy-data run cannot fill. */
+    /** Queries of measures published for Fashion-MNIST only (SPEC §6; BiGAN's linear probe too), which a toy-data run cannot fill. */
     private static boolean imagesOnly(Query q) {
-        return java.util.stream.Stream.of("frechet_distance", "birthday_duplicates", "classes_covered", "class_kl", "classifier_score")
+        return java.util.stream.Stream.of("frechet_distance", "birthday_duplicates", "classes_covered", "class_kl", "classifier_score", "probe_accuracy",
+                "probe_accuracy_random")
                 .anyMatch(measure -> q.expr().contains("measure=\"" + measure + "\"")) || q.expr().contains(Metric.SAMPLE_CLASS_SHARE.id + "{");
     }
 

@@ -9,10 +9,9 @@ import io.wasserflow.models.diagnostics.ToyQuality;
 import io.wasserflow.models.train.ExperimentConfig;
 import io.wasserflow.models.train.Trainer;
 import io.wasserflow.models.util.Rng;
-import io.wasserflow.pipeline.cli.Cli;
-import io.wasserflow.pipeline.config.Presets;
 import io.wasserflow.pipeline.config.RunConfig;
 import io.wasserflow.pipeline.report.ReadBack;
+import io.wasserflow.pipeline.testing.PresetDemo;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,13 +22,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.yaml.snakeyaml.Yaml;
 
 /**
  * WGAN-GP covers the 8 Gaussians (SCIENCE.md, "Claims"), through the real pipeline and the report.
@@ -69,44 +66,27 @@ class ToyModesTest {
     /** The preset's WGAN-GP experiment, as the jar ships it, with the CI overrides above. */
     @SuppressWarnings("unchecked")
     static String ciConfig() throws Exception {
-        Map<String, Object> preset = new Yaml().load(Presets.resolve("toy-modes").yaml());
-        Map<String, Object> gp = null;
-        for (Object o : (List<Object>) preset.get("experiments"))
-            if (EXPERIMENT.equals(((Map<String, Object>) o).get("name"))) gp = new LinkedHashMap<>((Map<String, Object>) o);
-        assertNotNull(gp, "the toy-modes preset's " + EXPERIMENT + " experiment");
-        assertEquals(Map.of("gp", Map.of("lambda", 0.1)), gp.get("constraint"));
-        gp.put("architecture", Map.of("mlp", Map.of("depth", 3, "width", 128)));
-        gp.put("init", "pytorch");
-        gp.put("optimizer", Map.of("adam", Map.of("lr", 5e-4, "betas", List.of(0.5, 0.9))));
-        Map<String, Object> publish = new LinkedHashMap<>((Map<String, Object>) gp.get("publish"));
-        publish.put("samples_every", SAMPLES_EVERY);
-        gp.put("publish", publish);
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("data", preset.get("data"));
-        config.put("experiments", List.of(gp));
-        return new Yaml().dump(config);
+        return PresetDemo.experiment("toy-modes", EXPERIMENT, gp -> {
+            assertEquals(Map.of("gp", Map.of("lambda", 0.1)), gp.get("constraint"));
+            gp.put("architecture", Map.of("mlp", Map.of("depth", 3, "width", 128)));
+            gp.put("init", "pytorch");
+            gp.put("optimizer", Map.of("adam", Map.of("lr", 5e-4, "betas", List.of(0.5, 0.9))));
+            Map<String, Object> publish = new LinkedHashMap<>((Map<String, Object>) gp.get("publish"));
+            publish.put("samples_every", SAMPLES_EVERY);
+            gp.put("publish", publish);
+        });
     }
 
     @BeforeAll
     static void trainThenReport() throws Exception {
-        yaml = ciConfig();
-        Path file = workdir.resolve("toy-modes-ci.yaml");
-        Files.writeString(file, yaml);
-        long start = System.nanoTime();
-        assertEquals(0, Cli.run("demo", "--config", file.toString(), "--steps", String.valueOf(GENERATOR_STEPS), "--workdir", workdir.toString()));
-        trainSeconds = (System.nanoTime() - start) / 1_000_000_000L;
-        try (Stream<Path> runs = Files.list(workdir.resolve("runs"))) {
-            List<Path> all = runs.toList();
-            assertEquals(1, all.size(), all.toString());
-            runId = all.get(0).getFileName().toString();
-        }
-        // the demo is over: its broker and job are gone; the report reads the run folder alone
-        start = System.nanoTime();
-        report = workdir.resolve("report");
-        assertEquals(0, Cli.run("report", "--run", runId, "--out", report.toString(), "--workdir", workdir.toString()));
-        reportSeconds = (System.nanoTime() - start) / 1_000_000_000L;
-        markdown = Files.readString(report.resolve("report.md"));
-        run = ReadBack.read(workdir, runId);
+        PresetDemo demo = PresetDemo.run(ciConfig(), GENERATOR_STEPS, workdir);
+        yaml = demo.yaml();
+        runId = demo.runId();
+        report = demo.report();
+        markdown = demo.markdown();
+        run = demo.run();
+        trainSeconds = demo.trainSeconds();
+        reportSeconds = demo.reportSeconds();
         ReadBack.Experiment e = run.get(EXPERIMENT);
         System.out.printf(Locale.ROOT, "ToyModesTest: demo %d s, report %d s; modes over generator steps %s -> %s%n", trainSeconds, reportSeconds,
                 java.util.Arrays.toString(e.qualityOverTime().get("modes")[0]), java.util.Arrays.toString(e.qualityOverTime().get("modes")[1]));

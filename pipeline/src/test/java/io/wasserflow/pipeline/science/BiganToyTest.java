@@ -8,23 +8,18 @@ import io.wasserflow.models.data.Toy2D;
 import io.wasserflow.models.train.ExperimentConfig;
 import io.wasserflow.models.train.Trainer;
 import io.wasserflow.models.util.Rng;
-import io.wasserflow.pipeline.cli.Cli;
-import io.wasserflow.pipeline.config.Presets;
 import io.wasserflow.pipeline.config.RunConfig;
 import io.wasserflow.pipeline.report.ReadBack;
+import io.wasserflow.pipeline.testing.PresetDemo;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
-import org.yaml.snakeyaml.Yaml;
 
 /**
  * The {@code bigan-toy} preset's WGAN-GP BiGAN through the real pipeline (an embedded broker, the
@@ -39,50 +34,33 @@ class BiganToyTest {
 
     @TempDir
     static Path workdir;
-    static String runId, markdown, yaml;
-    static Path report;
-    static Map<String, ReadBack.Experiment> run;
+    static PresetDemo demo;
 
-    @SuppressWarnings("unchecked")
+    /** The preset's WGAN-GP BiGAN as the jar ships it, but for a 64-wide MLP of depth 2 and batch 128. */
     static String ciConfig() throws Exception {
-        Map<String, Object> preset = new Yaml().load(Presets.resolve("bigan-toy").yaml());
-        Map<String, Object> gp = null;
-        for (Object o : (List<Object>) preset.get("experiments"))
-            if (EXPERIMENT.equals(((Map<String, Object>) o).get("name"))) gp = new LinkedHashMap<>((Map<String, Object>) o);
-        assertNotNull(gp, "the bigan-toy preset's " + EXPERIMENT + " experiment");
-        assertEquals("bigan", gp.get("model"));
-        gp.put("architecture", Map.of("mlp", Map.of("depth", 2, "width", 64)));
-        gp.put("batch_size", 128);
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("data", preset.get("data"));
-        config.put("experiments", List.of(gp));
-        return new Yaml().dump(config);
+        return PresetDemo.experiment("bigan-toy", EXPERIMENT, gp -> {
+            assertEquals("bigan", gp.get("model"));
+            assertEquals(Map.of("gp", Map.of("lambda", 0.1)), gp.get("constraint"));
+            gp.put("architecture", Map.of("mlp", Map.of("depth", 2, "width", 64)));
+            gp.put("batch_size", 128);
+        });
     }
 
     @BeforeAll
     static void trainThenReport() throws Exception {
-        yaml = ciConfig();
-        Path file = workdir.resolve("bigan-toy-ci.yaml");
-        Files.writeString(file, yaml);
-        assertEquals(0, Cli.run("demo", "--config", file.toString(), "--steps", String.valueOf(GENERATOR_STEPS), "--workdir", workdir.toString()));
-        try (Stream<Path> runs = Files.list(workdir.resolve("runs"))) {
-            runId = runs.toList().get(0).getFileName().toString();
-        }
-        report = workdir.resolve("report");
-        assertEquals(0, Cli.run("report", "--run", runId, "--out", report.toString(), "--workdir", workdir.toString()));
-        markdown = Files.readString(report.resolve("report.md"));
-        run = ReadBack.read(workdir, runId);
+        demo = PresetDemo.run(ciConfig(), GENERATOR_STEPS, workdir);
+        System.out.printf(Locale.ROOT, "BiganToyTest: demo %d s, report %d s%n", demo.trainSeconds(), demo.reportSeconds());
     }
 
     @Test
     void theReconstructionErrorEndsWellBelowTheUntrainedNetworks() {
-        ReadBack.Experiment e = run.get(EXPERIMENT);
+        ReadBack.Experiment e = demo.run().get(EXPERIMENT);
         assertEquals(GENERATOR_STEPS, e.generatorSteps());
         double[][] rec = e.qualityOverTime().get("reconstruction_error"), lat = e.qualityOverTime().get("latent_error");
         assertNotNull(rec, "reconstruction error published");
         assertEquals(GENERATOR_STEPS / SAMPLES_EVERY, rec[0].length, "at every samples step");
         assertEquals(rec[0].length, lat[0].length);
-        ExperimentConfig c = RunConfig.parse(yaml).experiments().get(0);
+        ExperimentConfig c = RunConfig.parse(demo.yaml()).experiments().get(0);
         Trainer untrained = new Trainer(c, new long[] {1, 1, 2});
         double before = untrained.reconstructionError(Nd4j.create(Toy2D.EIGHT_GAUSSIANS.sample(new Rng(3), 512), new long[] {512, 1, 1, 2}, 'c')
                 .castTo(DataType.FLOAT));
@@ -94,13 +72,13 @@ class BiganToyTest {
 
     @Test
     void theReportHasTheBiganSectionAndItsReconstructions() {
-        assertTrue(markdown.contains("## BiGAN: the encoder"), markdown);
-        assertTrue(markdown.contains("(bigan-reconstruction_error.png)") && Files.isRegularFile(report.resolve("bigan-reconstruction_error.png")));
-        assertTrue(markdown.contains("(bigan-latent_error.png)"));
-        assertTrue(!markdown.contains("(bigan-probe.png)"), "no probe on 2-D data");
+        assertTrue(demo.markdown().contains("## BiGAN: the encoder"), demo.markdown());
+        assertTrue(demo.markdown().contains("(bigan-reconstruction_error.png)") && Files.isRegularFile(demo.report().resolve("bigan-reconstruction_error.png")));
+        assertTrue(demo.markdown().contains("(bigan-latent_error.png)"));
+        assertTrue(!demo.markdown().contains("(bigan-probe.png)"), "no probe on 2-D data");
         String picture = String.format(Locale.ROOT, "reconstructions/%s-g%06d.png", EXPERIMENT, GENERATOR_STEPS);
-        assertTrue(markdown.contains("## BiGAN reconstructions") && markdown.contains("(" + picture + ")"), markdown);
-        assertTrue(Files.isRegularFile(report.resolve(picture)));
-        assertTrue(Files.isRegularFile(workdir.resolve("runs").resolve(runId).resolve(picture)), "kept in the run folder");
+        assertTrue(demo.markdown().contains("## BiGAN reconstructions") && demo.markdown().contains("(" + picture + ")"), demo.markdown());
+        assertTrue(Files.isRegularFile(demo.report().resolve(picture)));
+        assertTrue(Files.isRegularFile(workdir.resolve("runs").resolve(demo.runId()).resolve(picture)), "kept in the run folder");
     }
 }
