@@ -59,13 +59,18 @@ public final class PowerIteration {
         return outputsFirst ? w.reshape('c', w.size(0), w.length() / w.size(0)) : w;
     }
 
-    /** One power step on the weight {@code w}: v <- A^T u / |A^T u|, then u <- A v / |A v| (as rows: v = u A, u = v A^T). */
-    public void step(INDArray w) {
+    /**
+     * One power step on the weight {@code w}: v <- A^T u / |A^T u|, then u <- A v / |A v| (as rows: v = u A, u = v A^T).
+     *
+     * @return |A v|, which is {@link #sigma} of {@code w} after this step with no product more: with u = A v / |A v|,
+     *         u^T A v = |A v| (equal to rounding). Like the Rayleigh quotient it never exceeds sigma_max, v being a unit vector.
+     */
+    public double step(INDArray w) {
         INDArray a = matrix(w);
         Nd4j.gemm(u, a, v, false, !outputsFirst, 1.0, 0.0);
         normalise(v);
         Nd4j.gemm(v, a, u, false, outputsFirst, 1.0, 0.0);
-        normalise(u);
+        return normalise(u);
     }
 
     /** sigma = u^T A v with the vectors as they are: after a step, the estimate of the largest singular value of {@code w}. */
@@ -94,7 +99,10 @@ public final class PowerIteration {
         ArrayIO.readInto(in, v);
     }
 
-    private static void normalise(INDArray x) {
-        x.divi(Math.max(Norms.l2(x), EPS));
+    /** x <- x / |x| in place; returns |x| before. */
+    private static double normalise(INDArray x) {
+        double norm = Norms.l2(x);
+        x.divi(Math.max(norm, EPS));
+        return norm;
     }
 }

@@ -60,10 +60,12 @@ class PowerIterationTest {
         double error = Double.NaN;
         for (int i = 0; i < 100; i++) {
             w.addi(drift);
-            p.step(w);
+            double published = p.step(w); // |A v|, what SpectralNorms publishes
             double exact = ExactSingularValue.largest(w.dup('c').data().asDouble(), 32, 16);
-            error = Math.abs(p.sigma(w) - exact) / exact;
+            assertEquals(p.sigma(w), published, 1e-12 * exact, "the step's |A v| is u^T A v after it");
+            error = Math.abs(published - exact) / exact;
             assertTrue(p.sigma(w) <= exact * (1 + 1e-12), "a Rayleigh quotient never exceeds sigma_max");
+            assertTrue(published <= exact * (1 + 1e-12), "|A v| of a unit v never exceeds sigma_max");
         }
         assertTrue(error < 1e-3, "after 100 measurements the estimate is within 0.1%: " + error);
     }
