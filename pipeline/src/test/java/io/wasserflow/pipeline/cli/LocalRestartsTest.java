@@ -28,7 +28,7 @@ class LocalRestartsTest {
         Path config = workdir.resolve("run.yaml");
         Files.writeString(config, "checkpoints: {interval_seconds: 1, retained: 3}\n" + TinyConfigs.toy(null, TinyConfigs.clip()));
         CompletableFuture<Cli.Outcome> demo = CompletableFuture.supplyAsync(
-                () -> Cli.capture("demo", "--config", config.toString(), "--steps", "100000", "--workdir", workdir.toString()));
+                () -> Cli.capture("demo", "--config", config.toString(), "--steps", "20000", "--workdir", workdir.toString()));
 
         // progress, not a clock: wait for the job's first complete checkpoint, then take its folder away
         Path jobCheckpoints = null;
