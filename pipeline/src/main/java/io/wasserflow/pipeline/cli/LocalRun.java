@@ -139,17 +139,23 @@ final class LocalRun {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         if (config.checkpoints().intervalSeconds() > 0) env.enableCheckpointing(config.checkpoints().intervalSeconds() * 1000L);
         // trainer.parallelism 0: here, the machine's cores; submitted with flink run, the job's (-p, or the cluster's parallelism.default)
-        if (env instanceof LocalStreamEnvironment) {
+        boolean local = env instanceof LocalStreamEnvironment;
+        if (local) {
             env.setParallelism(Math.min(config.experiments().size(), Math.max(1, Runtime.getRuntime().availableProcessors())));
-            env.configure(localRestarts());
+            env.configure(LocalRestarts.configuration());
         }
         TrainingJob job = new TrainingJob(TrainingJob.kafkaSource(bootstrap, config.topic(), OffsetsInitializer.offsets(partitions(config.topic(), start)),
                 stop == null ? null : OffsetsInitializer.offsets(partitions(config.topic(), stop))), TrainingJob.kafkaSink(bootstrap),
                 JobSpec.of(config, runId, topics, dir).withProgress().withGeneratorSteps(generatorSteps));
-        if (stop != null) job.execute(env);
-        else {
-            untilInterrupted(job.executeAsync(env), dir.savepoint(), onInterrupt);
-            stop = start.size() == 1 ? Map.of(start.keySet().iterator().next(), dir.endOffset(start.values().iterator().next())) : null;
+        try {
+            if (stop != null) job.execute(env);
+            else {
+                untilInterrupted(job.executeAsync(env), dir.savepoint(), onInterrupt);
+                stop = start.size() == 1 ? Map.of(start.keySet().iterator().next(), dir.endOffset(start.values().iterator().next())) : null;
+            }
+        } catch (Exception e) {
+            if (!local || !LocalRestarts.jobFailed(e)) throw e;
+            throw LocalRestarts.gaveUp(runId, dir, e);
         }
 
         Map<String, ExperimentResult> results = dir.results(config.experiments().stream().map(ExperimentConfig::name).toList());
@@ -306,28 +312,15 @@ final class LocalRun {
     private static void hints(String runId, RunDir dir, String experiment) throws IOException {
         List<Path> pngs = dir.allSamples();
         if (!pngs.isEmpty()) System.out.printf("samples: %d pictures in %s (latest %s)%n", pngs.size(), dir.samples(), pngs.get(pngs.size() - 1).getFileName());
-        Path workdir = dir.dir().getParent().getParent();
-        String wd = workdir.equals(Path.of("wasserflow-data")) ? "" : " --workdir " + workdir;
+        String wd = workdirFlag(dir);
         System.out.printf("next: ./wasserflow report --run %s%s --out %s   (PNG figures and a summary)%n", runId, wd, dir.dir().resolve("report"));
         System.out.printf("      ./wasserflow sample --run %s%s --experiment %s --out samples.png%n", runId, wd, experiment);
         System.out.printf("      ./wasserflow replay --run %s%s   (re-runs it and checks the parameters bit for bit)%n", runId, wd);
     }
 
-    /** How often a local run's job restarts from its latest checkpoint after a failure before the command gives up. */
-    static final int LOCAL_RESTARTS = 3;
-
-    /**
-     * A local run restarts its job at most {@link #LOCAL_RESTARTS} times, a second apart, then fails with the
-     * cause in one line (its checkpoints kept for {@code resume}). Flink's default with checkpointing is to
-     * restart without end: a failure that comes back every time (a bug, a full disk) would hang the command
-     * in silence. A transient one (the machine swapping, a broker hiccup) still recovers. On a cluster,
-     * the cluster's own restart strategy decides.
-     */
-    static Configuration localRestarts() {
-        Configuration c = new Configuration();
-        c.set(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        c.set(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, LOCAL_RESTARTS);
-        c.set(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, java.time.Duration.ofSeconds(1));
-        return c;
+    /** " --workdir DIR" for commands about this run, or nothing for the default working folder. */
+    static String workdirFlag(RunDir dir) {
+        Path workdir = dir.dir().getParent().getParent();
+        return workdir.equals(Path.of("wasserflow-data")) ? "" : " --workdir " + workdir;
     }
 }

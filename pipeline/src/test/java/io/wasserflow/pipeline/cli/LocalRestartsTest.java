@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * code 1, instead of restarting without end (Flink's default with checkpointing), which left a
  * demo hanging in silence. The failure is a real one: the run's checkpoint folder is replaced by a
  * file in the middle of the run, as a lost or full disk would, so every later checkpoint fails on the
- * job manager and, at Flink's default of no tolerated checkpoint failure, fails the job.
+ * job manager and, at Flink's default of no tolerated checkpoint failure, fails the job. The line
+ * names the cause and how to go on ({@code resume}).
  */
 class LocalRestartsTest {
     @Test
@@ -46,7 +47,10 @@ class LocalRestartsTest {
         assertEquals(1, out.code(), "stdout:\n" + out.out() + "\nstderr:\n" + out.err());
         List<String> lines = out.err().lines().filter(l -> l.startsWith("wasserflow")).toList();
         assertEquals(1, lines.size(), out.err());
-        assertTrue(lines.get(0).toLowerCase().contains("checkpoint"), "the line names the cause: " + lines.get(0));
+        String line = lines.get(0);
+        assertTrue(line.contains("failed after " + LocalRestarts.ATTEMPTS + " restarts: "), line);
+        assertTrue(line.contains("Exceeded checkpoint tolerable failure threshold"), "the line names the cause: " + line);
+        assertTrue(line.contains("./wasserflow resume --run ") && line.contains(" --workdir " + workdir), "and how to go on: " + line);
         System.out.println("LocalRestartsTest: " + lines.get(0));
     }
 
