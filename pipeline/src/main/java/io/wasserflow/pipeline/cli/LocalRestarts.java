@@ -42,12 +42,9 @@ final class LocalRestarts {
      * prints this line; Flink's exception rides along as suppressed for {@code WASSERFLOW_DEBUG}.
      */
     static IllegalStateException gaveUp(String runId, RunDir dir, Exception e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
-        String cause = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
         IllegalStateException out = new IllegalStateException(String.format(Locale.ROOT,
                 "run %s failed after %d restarts: %s (to go on from its latest checkpoint: ./wasserflow resume --run %s%s)", runId, ATTEMPTS,
-                cause, runId, LocalRun.workdirFlag(dir)));
+                OneLineErrors.rootMessage(e), runId, LocalRun.workdirFlag(dir)));
         out.addSuppressed(e);
         return out;
     }

@@ -91,7 +91,8 @@ final class OneLineErrors implements IParameterExceptionHandler, IExecutionExcep
         return Arrays.stream(argv).anyMatch(a -> a.equals(flag) || a.startsWith(flag + "="));
     }
 
-    private static String rootMessage(Throwable e) {
+    /** The innermost cause's message (its class name when it has none). */
+    static String rootMessage(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) root = root.getCause();
         return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
