@@ -6,13 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wasserflow.pipeline.cli.Cli;
 import io.wasserflow.pipeline.report.ReadBack;
-import java.nio.file.Files;
+import io.wasserflow.pipeline.testing.PresetDemo;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,11 +49,7 @@ class Figure1Test {
         long start = System.nanoTime();
         assertEquals(0, Cli.run("demo", "--config", "figure1", "--steps", String.valueOf(GENERATOR_STEPS), "--workdir", workdir.toString()));
         seconds = (System.nanoTime() - start) / 1_000_000_000L;
-        try (Stream<Path> runs = Files.list(workdir.resolve("runs"))) {
-            List<Path> all = runs.toList();
-            assertEquals(1, all.size(), all.toString());
-            runId = all.get(0).getFileName().toString();
-        }
+        runId = PresetDemo.onlyRunId(workdir);
         run = ReadBack.read(workdir, runId);
         System.out.printf(Locale.ROOT, "Figure1Test: demo --config figure1 --steps %d took %d s%n", GENERATOR_STEPS, seconds);
         run.forEach((name, e) -> System.out.printf(Locale.ROOT, "Figure1Test: %s critic steps %s, first/last %.3g, norms %s, weights at ±c %.3f, histogram mass at the ends %.3f%n",

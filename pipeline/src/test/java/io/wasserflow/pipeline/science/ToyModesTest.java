@@ -58,10 +58,7 @@ class ToyModesTest {
 
     @TempDir
     static Path workdir;
-    static String runId, markdown, yaml;
-    static Path report;
-    static Map<String, ReadBack.Experiment> run;
-    static long trainSeconds, reportSeconds;
+    static PresetDemo demo;
 
     /** The preset's WGAN-GP experiment, as the jar ships it, with the CI overrides above. */
     @SuppressWarnings("unchecked")
@@ -79,23 +76,16 @@ class ToyModesTest {
 
     @BeforeAll
     static void trainThenReport() throws Exception {
-        PresetDemo demo = PresetDemo.run(ciConfig(), GENERATOR_STEPS, workdir);
-        yaml = demo.yaml();
-        runId = demo.runId();
-        report = demo.report();
-        markdown = demo.markdown();
-        run = demo.run();
-        trainSeconds = demo.trainSeconds();
-        reportSeconds = demo.reportSeconds();
-        ReadBack.Experiment e = run.get(EXPERIMENT);
-        System.out.printf(Locale.ROOT, "ToyModesTest: demo %d s, report %d s; modes over generator steps %s -> %s%n", trainSeconds, reportSeconds,
+        demo = PresetDemo.run(ciConfig(), GENERATOR_STEPS, workdir);
+        ReadBack.Experiment e = demo.run().get(EXPERIMENT);
+        System.out.printf(Locale.ROOT, "ToyModesTest: demo %d s, report %d s; modes over generator steps %s -> %s%n", demo.trainSeconds(), demo.reportSeconds(),
                 java.util.Arrays.toString(e.qualityOverTime().get("modes")[0]), java.util.Arrays.toString(e.qualityOverTime().get("modes")[1]));
         System.out.printf(Locale.ROOT, "ToyModesTest: latest quality %s%n", e.quality());
     }
 
     @Test
     void theGradientPenaltyCoversAtLeastSevenOfTheEightModes() {
-        ReadBack.Experiment e = run.get(EXPERIMENT);
+        ReadBack.Experiment e = demo.run().get(EXPERIMENT);
         assertEquals(GENERATOR_STEPS, e.generatorSteps());
         double[][] modes = e.qualityOverTime().get("modes");
         assertNotNull(modes, "mode coverage published");
@@ -109,14 +99,14 @@ class ToyModesTest {
     @Test
     void thePublishedCoverageIsWhatTheSavedGeneratorGives() throws Exception {
         // the job samples TOY_SAMPLES points with seed (seed ^ step) and measures them with Rng(seed + step): so does this, on the final state
-        RunConfig config = RunConfig.parse(yaml);
+        RunConfig config = RunConfig.parse(demo.yaml());
         ExperimentConfig c = config.experiments().get(0);
         Trainer t = new Trainer(c, config.dataShape());
-        t.restoreState(Files.readAllBytes(workdir.resolve("runs").resolve(runId).resolve(EXPERIMENT + ".state")));
+        t.restoreState(Files.readAllBytes(workdir.resolve("runs").resolve(demo.runId()).resolve(EXPERIMENT + ".state")));
         assertEquals(GENERATOR_STEPS, t.generatorSteps());
         double[] xy = t.sample(TOY_SAMPLES, c.seed() ^ GENERATOR_STEPS).castTo(DataType.DOUBLE).data().asDouble();
         ToyQuality q = ToyQuality.of(Toy2D.EIGHT_GAUSSIANS, xy, new Rng(c.seed() + GENERATOR_STEPS));
-        Map<String, Double> published = run.get(EXPERIMENT).quality();
+        Map<String, Double> published = demo.run().get(EXPERIMENT).quality();
         assertEquals(q.modes(), published.get("modes").doubleValue());
         assertEquals(q.highQualityShare(), published.get("high_quality_share").doubleValue(), 1e-12);
         assertEquals(q.slicedW1(), published.get("w1").doubleValue(), 1e-9);
@@ -124,9 +114,9 @@ class ToyModesTest {
 
     @Test
     void theReportStatesTheNumbersThisTestChecked() {
-        ReadBack.Experiment e = run.get(EXPERIMENT);
+        ReadBack.Experiment e = demo.run().get(EXPERIMENT);
         Map<String, Double> q = e.quality();
-        String row = markdown.lines().filter(l -> l.startsWith("| " + EXPERIMENT + " |")).findFirst().orElseThrow(() -> new AssertionError(markdown));
+        String row = demo.markdown().lines().filter(l -> l.startsWith("| " + EXPERIMENT + " |")).findFirst().orElseThrow(() -> new AssertionError(demo.markdown()));
         String[] cells = row.split("\\|");
         List<String> trimmed = new ArrayList<>();
         for (String cell : cells) trimmed.add(cell.strip());
@@ -143,9 +133,9 @@ class ToyModesTest {
     void theReportsPicturesExistAndShowSomething() throws Exception {
         for (String png : List.of("quality-modes.png", "quality-high_quality_share.png", "quality-w1.png", "wasserstein.png", "critic-loss.png",
                 "figure1-activation-gradients.png", "critic-weights.png", String.format(Locale.ROOT, "samples/%s-g%06d.png", EXPERIMENT, GENERATOR_STEPS))) {
-            Path p = report.resolve(png);
-            assertTrue(Files.isRegularFile(p), png + " missing; the report has: " + markdown);
-            assertTrue(markdown.contains("(" + png + ")"), png + " not embedded in report.md");
+            Path p = demo.report().resolve(png);
+            assertTrue(Files.isRegularFile(p), png + " missing; the report has: " + demo.markdown());
+            assertTrue(demo.markdown().contains("(" + png + ")"), png + " not embedded in report.md");
             BufferedImage img = ImageIO.read(p.toFile());
             assertNotNull(img, png);
             assertTrue(img.getWidth() >= 200 && img.getHeight() >= 150, png + " " + img.getWidth() + "x" + img.getHeight());

@@ -9,13 +9,13 @@ import io.wasserflow.pipeline.cli.Cli;
 import io.wasserflow.pipeline.config.RunConfig;
 import io.wasserflow.pipeline.report.LineProfiles;
 import io.wasserflow.pipeline.report.ReadBack;
+import io.wasserflow.pipeline.testing.PresetDemo;
 import io.wasserflow.pipeline.run.RunDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,11 +48,7 @@ class WganFigure2Test {
     @BeforeAll
     static void runThePresetAndItsReport() throws Exception {
         assertEquals(0, Cli.run("demo", "--config", "wgan-figure2", "--steps", String.valueOf(STEPS), "--workdir", workdir.toString()));
-        try (Stream<Path> runs = Files.list(workdir.resolve("runs"))) {
-            List<Path> all = runs.toList();
-            assertEquals(1, all.size(), all.toString());
-            runId = all.get(0).getFileName().toString();
-        }
+        runId = PresetDemo.onlyRunId(workdir);
         RunDir dir = RunDir.of(workdir, runId);
         profiles = LineProfiles.of(dir, RunConfig.load(dir.config()));
         report = workdir.resolve("report");

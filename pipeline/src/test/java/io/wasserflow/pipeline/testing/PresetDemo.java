@@ -56,12 +56,7 @@ public record PresetDemo(String yaml, String runId, Path report, String markdown
         long start = System.nanoTime();
         assertEquals(0, Cli.run("demo", "--config", file.toString(), "--steps", String.valueOf(generatorSteps), "--workdir", workdir.toString()));
         long trainSeconds = (System.nanoTime() - start) / 1_000_000_000L;
-        String runId;
-        try (Stream<Path> runs = Files.list(workdir.resolve("runs"))) {
-            List<Path> all = runs.toList();
-            assertEquals(1, all.size(), all.toString());
-            runId = all.get(0).getFileName().toString();
-        }
+        String runId = onlyRunId(workdir);
         // the demo is over: its broker and job are gone; the report reads the run folder alone
         start = System.nanoTime();
         Path report = workdir.resolve("report");
@@ -69,5 +64,14 @@ public record PresetDemo(String yaml, String runId, Path report, String markdown
         long reportSeconds = (System.nanoTime() - start) / 1_000_000_000L;
         return new PresetDemo(yaml, runId, report, Files.readString(report.resolve("report.md")), ReadBack.read(workdir, runId), trainSeconds,
                 reportSeconds);
+    }
+
+    /** The id of the one run in workdir's {@code runs} folder (a test's demo made it). */
+    public static String onlyRunId(Path workdir) throws java.io.IOException {
+        try (Stream<Path> runs = Files.list(workdir.resolve("runs"))) {
+            List<Path> all = runs.toList();
+            assertEquals(1, all.size(), all.toString());
+            return all.get(0).getFileName().toString();
+        }
     }
 }
