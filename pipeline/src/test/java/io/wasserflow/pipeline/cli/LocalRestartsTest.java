@@ -43,7 +43,7 @@ class LocalRestartsTest {
         }
         Files.writeString(jobCheckpoints, "not a folder");
 
-        Cli.Outcome out = demo.get(10, TimeUnit.MINUTES); // bounded only against a hang: 3 restarts a second apart take seconds
+        Cli.Outcome out = demo.get(10, TimeUnit.MINUTES); // bounded only against a hang: the restarts wait 31 s in all
         assertEquals(1, out.code(), "stdout:\n" + out.out() + "\nstderr:\n" + out.err());
         List<String> lines = out.err().lines().filter(l -> l.startsWith("wasserflow")).toList();
         assertEquals(1, lines.size(), out.err());
