@@ -139,6 +139,7 @@ class DivergingExperimentTest {
         List<float[]> batches = batches();
 
         // The bare trainers on the same batches: where the diverging one's loss first turns non-finite, and the reference states.
+        BlasThreads.fix(RunConfig.TrainerSlots.DEFAULT.blasThreads()); // the threads a job's trainer trains with, on this thread too
         Trainer bareBlowup = new Trainer(blowup, config.dataShape()), bareSteady = new Trainer(steady, config.dataShape());
         long divergedAt = -1;
         String blowupAtSavepoint = null;
@@ -241,6 +242,7 @@ class DivergingExperimentTest {
         RunConfig config = RunConfig.parse(YAML);
         ExperimentConfig steady = config.experiments().get(0), blowup = config.experiments().get(1);
         List<float[]> batches = batches();
+        BlasThreads.fix(RunConfig.TrainerSlots.DEFAULT.blasThreads()); // the threads a job's trainer trains with, on this thread too
         Trainer bareSteady = new Trainer(steady, config.dataShape());
         for (int s = 0; s < RECORDS; s++) bareSteady.step(Nd4j.create(batches.get(s), new long[] {BATCH, 1, 1, 2}, 'c'));
 

@@ -300,6 +300,7 @@ class ImageTopicFuzzTest {
             for (int i = 0; i < goodValues.size(); i++) System.arraycopy(goodValues.get(i), 0, points, i * PRODUCER_BATCH * 2, PRODUCER_BATCH * 2);
             int criticSteps = points.length / 2 / EXPERIMENT_BATCH;
             ExperimentConfig c = config.experiments().get(0);
+            BlasThreads.fix(RunConfig.TrainerSlots.DEFAULT.blasThreads()); // the threads a job's trainer trains with, on this thread too
             Trainer bare = new Trainer(c, SHAPE);
             for (int s = 0; s < criticSteps; s++)
                 bare.step(Nd4j.create(Arrays.copyOfRange(points, s * EXPERIMENT_BATCH * 2, (s + 1) * EXPERIMENT_BATCH * 2), new long[] {EXPERIMENT_BATCH, 1, 1, 2}, 'c'));

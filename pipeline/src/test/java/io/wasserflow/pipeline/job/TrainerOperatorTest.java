@@ -116,6 +116,7 @@ class TrainerOperatorTest {
     }
 
     static Trainer bare(RunConfig config, int experiment, List<ImageRecord> records) {
+        BlasThreads.fix(RunConfig.TrainerSlots.DEFAULT.blasThreads()); // the threads a job's trainer trains with, on this thread too
         Trainer t = new Trainer(config.experiments().get(experiment), config.dataShape());
         int b = t.config().batchSize();
         float[] all = new float[records.size() * POINTS * 2];

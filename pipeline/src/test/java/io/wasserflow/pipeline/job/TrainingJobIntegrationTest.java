@@ -114,6 +114,7 @@ class TrainingJobIntegrationTest {
 
         // The job's final parameters equal those of a bare trainer fed the same points in the same order.
         float[] pts = allPoints();
+        BlasThreads.fix(RunConfig.TrainerSlots.DEFAULT.blasThreads()); // the threads a job's trainer trains with, on this thread too
         for (ExperimentConfig c : config.experiments()) {
             Trainer bare = new Trainer(c, new long[] {1, 1, 2});
             for (int s = 0; s < criticSteps; s++) {
