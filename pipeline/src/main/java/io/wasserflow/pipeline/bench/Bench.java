@@ -108,6 +108,11 @@ public final class Bench {
             System.out.printf(Locale.ROOT, "through the pipeline (Kafka -> Flink MiniCluster -> trainer -> Kafka + Prometheus) over the bare trainer on the same batches: "
                     + "ratio %.3f, 95%% interval %.3f to %.3f, the median of %d rounds (%s) (goal >= 0.95)%n", ratio.median(), ratio.low(), ratio.high(), rounds.size(),
                     rounds.stream().map(r -> String.format(Locale.ROOT, "%.3f", r)).collect(java.util.stream.Collectors.joining(", ")));
+            PipelineBench.Estimate stepTimes = PipelineBench.Estimate.of(pipelineRounds.stepTimeRatios()),
+                    inside = PipelineBench.Estimate.of(pipelineRounds.insideShares());
+            System.out.printf(Locale.ROOT, "  its two factors: a bare step's own time over a pipeline step's %.3f (95%% interval %.3f to %.3f), and the share of the "
+                    + "pipeline's time inside its steps %.1f%% (%.1f%% to %.1f%%), the rest spent around them (input, records, sinks, pictures, waiting)%n",
+                    stepTimes.median(), stepTimes.low(), stepTimes.high(), 100 * inside.median(), 100 * inside.low(), 100 * inside.high());
             PipelineBench.Estimate checkpoints = PipelineBench.Estimate.of(pipelineRounds.checkpointCosts());
             double perSecond = io.wasserflow.pipeline.config.RunConfig.Checkpoints.DEFAULT.intervalSeconds() * 1000.0 / PipelineBench.CHECKPOINT_MS;
             System.out.printf(Locale.ROOT, "periodic checkpoints (the trainers' state serialized in the task thread, written to files) every %d ms: %.1f%% of "

@@ -157,17 +157,21 @@ final class PipelineBench {
             return null;
         });
         // every bare run of the rounds, the first one too, trains on the batches ready-made
-        Callable<Double> bareRun = () -> {
+        Callable<Steady> bareRun = () -> {
             Trainer again = new Trainer(c, shape);
             List<Long> t = new ArrayList<>();
+            List<Double> inside = new ArrayList<>();
             for (INDArray batch : batches) {
-                again.step(batch);
+                double s = 0;
+                for (StepReport r : again.step(batch)) s += r.stepSeconds();
                 t.add(System.nanoTime());
+                inside.add(s);
             }
-            return steadyRate(t, 1e-9);
+            return Steady.of(t, 1e-9, inside);
         };
-        List<Double> bare = new ArrayList<>(), pipeline = new ArrayList<>(), ratios = new ArrayList<>(), checkpointCosts = new ArrayList<>(),
-                exactlyOnceCosts = new ArrayList<>();
+        List<Steady> bare = new ArrayList<>(), pipeline = new ArrayList<>();
+        List<Double> ratios = new ArrayList<>(), checkpointCosts = new ArrayList<>(), exactlyOnceCosts = new ArrayList<>(), stepTimeRatios = new ArrayList<>(),
+                insideShares = new ArrayList<>();
         System.out.printf(Locale.ROOT, "pipeline: %d batches, as many as the bare trainer trains on in %.0f s; now %d rounds of them through Kafka and Flink, "
                 + "each between bare runs on them%n", batches.size(), seconds, ROUNDS);
         try (LocalKafkaBroker broker = LocalKafkaBroker.start()) {
@@ -182,7 +186,7 @@ final class PipelineBench {
             try {
                 for (int round = 1; round <= ROUNDS; round++) {
                     // the checkpointed runs go first in even rounds and last in odd ones, the exactly-once one beside its pair
-                    double checkpointed = Double.NaN, exactlyOnce = Double.NaN;
+                    Steady checkpointed = null, exactlyOnce = null;
                     if (round % 2 == 0) {
                         exactlyOnce = throughPipeline(broker, config, "bench-" + round + "-exactly-once", checkpoints, DeliveryGuarantee.EXACTLY_ONCE);
                         checkpointed = throughPipeline(broker, config, "bench-" + round + "-checkpointed", checkpoints, DeliveryGuarantee.AT_LEAST_ONCE);
@@ -193,13 +197,19 @@ final class PipelineBench {
                         checkpointed = throughPipeline(broker, config, "bench-" + round + "-checkpointed", checkpoints, DeliveryGuarantee.AT_LEAST_ONCE);
                         exactlyOnce = throughPipeline(broker, config, "bench-" + round + "-exactly-once", checkpoints, DeliveryGuarantee.EXACTLY_ONCE);
                     }
-                    ratios.add(pipeline.get(round - 1) / ((bare.get(round - 1) + bare.get(round)) / 2));
-                    checkpointCosts.add(1 - checkpointed / pipeline.get(round - 1));
-                    exactlyOnceCosts.add(1 - exactlyOnce / checkpointed);
-                    System.out.printf(Locale.ROOT, "pipeline: round %d: %.2f critic steps/s, bare %.2f before and %.2f after: ratio %.3f; "
+                    Steady p = pipeline.get(round - 1), before = bare.get(round - 1), after = bare.get(round);
+                    ratios.add(p.rate() / ((before.rate() + after.rate()) / 2));
+                    // the ratio's two factors: the steps themselves slower (or faster) than bare ones, and time outside the steps
+                    stepTimeRatios.add(((before.stepMs() + after.stepMs()) / 2) / p.stepMs());
+                    insideShares.add(p.inside());
+                    checkpointCosts.add(1 - checkpointed.rate() / p.rate());
+                    exactlyOnceCosts.add(1 - exactlyOnce.rate() / checkpointed.rate());
+                    System.out.printf(Locale.ROOT, "pipeline: round %d: %.2f critic steps/s, bare %.2f before and %.2f after: ratio %.3f "
+                            + "(a step's own time %.2f ms, bare %.2f and %.2f; inside steps %.1f%% of the time, bare %.1f%% and %.1f%%); "
                             + "with a checkpoint every %d ms %.2f: %.1f%% slower; and the sink exactly-once %.2f: %.1f%% slower again%n", round,
-                            pipeline.get(round - 1), bare.get(round - 1), bare.get(round), ratios.get(round - 1), CHECKPOINT_MS, checkpointed,
-                            100 * checkpointCosts.get(round - 1), exactlyOnce, 100 * exactlyOnceCosts.get(round - 1));
+                            p.rate(), before.rate(), after.rate(), ratios.get(round - 1), p.stepMs(), before.stepMs(), after.stepMs(), 100 * p.inside(),
+                            100 * before.inside(), 100 * after.inside(), CHECKPOINT_MS, checkpointed.rate(), 100 * checkpointCosts.get(round - 1),
+                            exactlyOnce.rate(), 100 * exactlyOnceCosts.get(round - 1));
                 }
             } finally {
                 try (Stream<Path> files = Files.walk(checkpoints)) {
@@ -207,14 +217,29 @@ final class PipelineBench {
                 }
             }
         }
-        return new Rounds(ratios, checkpointCosts, exactlyOnceCosts);
+        return new Rounds(ratios, checkpointCosts, exactlyOnceCosts, stepTimeRatios, insideShares);
+    }
+
+    /**
+     * A run's steady state, between its step at 10% and its last: critic steps per second; the time its training steps
+     * themselves took (critic and generator, as each step measures itself) per critic step, in ms; and their share of the
+     * window's wall time (the rest is everything around the steps: input, records, sinks, pictures, waiting).
+     */
+    record Steady(double rate, double stepMs, double inside) {
+        /** @param stamps each critic step's end, in units of {@code unit} seconds; @param seconds each one's own step time */
+        static Steady of(List<Long> stamps, double unit, List<Double> seconds) {
+            int from = stamps.size() / 10, to = stamps.size() - 1;
+            double wall = (stamps.get(to) - stamps.get(from)) * unit, in = 0;
+            for (int i = from + 1; i <= to; i++) in += seconds.get(i);
+            return new Steady((to - from) / wall, 1e3 * in / (to - from), in / wall);
+        }
     }
 
     /**
      * The pipeline rounds: throughput ratios over the bare trainer, the share of throughput periodic checkpoints cost,
      * and the share an exactly-once sink costs on top of them (its transactions commit at each checkpoint).
      */
-    record Rounds(List<Double> ratios, List<Double> checkpointCosts, List<Double> exactlyOnceCosts) {}
+    record Rounds(List<Double> ratios, List<Double> checkpointCosts, List<Double> exactlyOnceCosts, List<Double> stepTimeRatios, List<Double> insideShares) {}
 
     /**
      * The bench's checkpoint interval: far shorter than a local run's default (60 s) so a job of a few seconds takes
@@ -228,7 +253,7 @@ final class PipelineBench {
      * One job over the whole image topic under this run id: its steady rate in critic steps per second. With a
      * folder, the job checkpoints every {@link #CHECKPOINT_MS} into it, as a local run does (file storage, retained).
      */
-    private static double throughPipeline(LocalKafkaBroker broker, RunConfig config, String runId, Path checkpoints, DeliveryGuarantee guarantee)
+    private static Steady throughPipeline(LocalKafkaBroker broker, RunConfig config, String runId, Path checkpoints, DeliveryGuarantee guarantee)
             throws Exception {
         Configuration conf = new Configuration();
         if (checkpoints != null) {
@@ -251,23 +276,25 @@ final class PipelineBench {
         System.out.printf(Locale.ROOT, "pipeline: %s: the job took %.1f s; the broker's JVM used %.1f%% of a core, this JVM %.0f%% (of %d cores)%n", runId, seconds,
                 100 * (cpu(broker.pid()).minus(brokerCpu).toNanos() / 1e9) / seconds, 100 * (cpu(ProcessHandle.current().pid()).minus(ownCpu).toNanos() / 1e9) / seconds,
                 Runtime.getRuntime().availableProcessors());
+        // each critic step's time stamp, and the seconds of the steps since the one before (its own, and a generator step's)
         List<Long> times = new ArrayList<>();
+        List<Double> stepSeconds = new ArrayList<>();
+        double[] since = {0};
         KafkaClients.readToEnd(broker.bootstrap(), Topics.defaults().metrics(), r -> {
             TrainingMetric m = Codec.TRAINING_METRIC.decode(r.value());
-            if (m.getRun().equals(runId) && m.getName().equals(Metric.STEP_SECONDS.id) && "critic".equals(m.getLabels().get("kind")))
+            if (!m.getRun().equals(runId) || !m.getName().equals(Metric.STEP_SECONDS.id)) return;
+            since[0] += m.getValue();
+            if ("critic".equals(m.getLabels().get("kind"))) {
                 times.add(m.getTimeMs());
+                stepSeconds.add(since[0]);
+                since[0] = 0;
+            }
         });
-        return steadyRate(times, 1e-3);
+        return Steady.of(times, 1e-3, stepSeconds);
     }
 
     private static Duration cpu(long pid) {
         return ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).orElse(Duration.ZERO);
-    }
-
-    /** Steps per second between the step at 10% and the last one (timestamps in units of {@code unit} seconds). */
-    static double steadyRate(List<Long> stamps, double unit) {
-        int from = stamps.size() / 10, to = stamps.size() - 1;
-        return (to - from) / ((stamps.get(to) - stamps.get(from)) * unit);
     }
 
     static INDArray toArray(Dataset.Batch b, long[] shape) {
