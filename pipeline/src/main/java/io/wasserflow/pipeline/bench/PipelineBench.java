@@ -276,19 +276,17 @@ final class PipelineBench {
         System.out.printf(Locale.ROOT, "pipeline: %s: the job took %.1f s; the broker's JVM used %.1f%% of a core, this JVM %.0f%% (of %d cores)%n", runId, seconds,
                 100 * (cpu(broker.pid()).minus(brokerCpu).toNanos() / 1e9) / seconds, 100 * (cpu(ProcessHandle.current().pid()).minus(ownCpu).toNanos() / 1e9) / seconds,
                 Runtime.getRuntime().availableProcessors());
-        // each critic step's time stamp, and the seconds of the steps since the one before (its own, and a generator step's)
+        // each batch's time stamp (its critic step's, taken after the batch's steps) and the seconds of its steps: the critic
+        // step's, and the generator step's that follows it on the same batch, as the bare run counts them
         List<Long> times = new ArrayList<>();
         List<Double> stepSeconds = new ArrayList<>();
-        double[] since = {0};
         KafkaClients.readToEnd(broker.bootstrap(), Topics.defaults().metrics(), r -> {
             TrainingMetric m = Codec.TRAINING_METRIC.decode(r.value());
             if (!m.getRun().equals(runId) || !m.getName().equals(Metric.STEP_SECONDS.id)) return;
-            since[0] += m.getValue();
             if ("critic".equals(m.getLabels().get("kind"))) {
                 times.add(m.getTimeMs());
-                stepSeconds.add(since[0]);
-                since[0] = 0;
-            }
+                stepSeconds.add(m.getValue());
+            } else if (!stepSeconds.isEmpty()) stepSeconds.set(stepSeconds.size() - 1, stepSeconds.get(stepSeconds.size() - 1) + m.getValue());
         });
         return Steady.of(times, 1e-3, stepSeconds);
     }
