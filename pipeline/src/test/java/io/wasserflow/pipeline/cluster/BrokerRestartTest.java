@@ -13,7 +13,9 @@ import io.wasserflow.pipeline.source.Datasets;
 import io.wasserflow.pipeline.source.ImageBatchProducer;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
@@ -48,9 +50,11 @@ class BrokerRestartTest {
             timeline.say("broker, JobManager and TaskManager up; first %d records produced", produced);
 
             JobClient run = TrainingRuns.submit(cluster, broker.bootstrap(), end, "restart", tmp.resolve("restart"));
+            // one request for the result, kept: each call of getJobExecutionResult() on a cluster's client asks anew
+            CompletableFuture<JobExecutionResult> result = run.getJobExecutionResult();
             long step, deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
             do {
-                assertTrue(System.nanoTime() < deadline && !run.getJobExecutionResult().isDone(), "the run ended or stalled before a quarter of its training");
+                assertTrue(System.nanoTime() < deadline && !result.isDone(), "the run ended or stalled before a quarter of its training");
                 step = progress.of("restart");
             } while (step < total / 4 || FlinkCluster.completedCheckpoints(cluster.checkpoints(run.getJobID())) < 1);
             timeline.say("restarting the broker (pid %d) at critic step %d of %d", broker.pid(), step, total);
@@ -59,7 +63,7 @@ class BrokerRestartTest {
             produced += ImageBatchProducer.produce(broker.bootstrap(), toy, TOPIC, PRODUCER_BATCH, half, null);
             assertEquals(RECORDS, produced);
             timeline.say("last %d records produced", RECORDS / 2);
-            run.getJobExecutionResult().get(2, TimeUnit.MINUTES);
+            result.get(2, TimeUnit.MINUTES);
             JsonNode checkpoints = cluster.checkpoints(run.getJobID());
             timeline.say("run finished; %s%s", summary(checkpoints),
                     restoredCheckpoint(checkpoints) < 0 ? "" : ", the last from checkpoint " + restoredCheckpoint(checkpoints));

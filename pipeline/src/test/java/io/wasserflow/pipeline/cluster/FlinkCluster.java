@@ -68,6 +68,7 @@ final class FlinkCluster implements AutoCloseable {
     private final NavigableMap<String, Process> taskManagers = new ConcurrentSkipListMap<>(
             java.util.Comparator.comparingInt((String n) -> Integer.parseInt(n.substring(n.lastIndexOf('-') + 1))));
     private int taskManagersStarted;
+    private final List<String> replacements = new CopyOnWriteArrayList<>();
     private final Thread reaper = new Thread(this::close, "wasserflow-flink-reaper");
 
     private FlinkCluster(Path dir, int restPort) {
@@ -176,14 +177,14 @@ final class FlinkCluster implements AutoCloseable {
     /** Waits for the JobManager's REST API, then for it to list {@code count} TaskManagers not among those before. */
     private void awaitTaskManagers(Set<String> before, int count) throws IOException {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        int replaced = replacements.size();
         while (System.nanoTime() < deadline) {
-            if (!jobManager.isAlive()) throw new IOException("the JobManager exited with code " + jobManager.exitValue() + ": " + tail("jobmanager"));
-            for (Map.Entry<String, Process> tm : taskManagers.entrySet())
-                if (!tm.getValue().isAlive()) throw new IOException(tm.getKey() + " exited with code " + tm.getValue().exitValue() + ": " + tail(tm.getKey()));
+            supervise();
             try {
                 Set<String> fresh = taskManagerIds();
                 fresh.removeAll(before);
-                if (fresh.size() >= count) return;
+                // a replacement started meanwhile registers too, in place of one that was listed
+                if (fresh.size() >= count + replacements.size() - replaced) return;
             } catch (IOException restNotUpYet) {
                 // the JobManager is still starting
             }
@@ -191,6 +192,50 @@ final class FlinkCluster implements AutoCloseable {
         }
         throw new IOException(taskManagers.keySet() + ": " + count + " did not register within " + READY_TIMEOUT.toSeconds() + " s: "
                 + tail(taskManagers.isEmpty() ? "jobmanager" : taskManagers.lastKey()) + "\n" + tail("jobmanager"));
+    }
+
+    /**
+     * Does what a cluster manager does for a TaskManager that ended on its own: starts another in its
+     * place (the job restarts on it from its last checkpoint), and says so in {@link #replacements()}.
+     * Only for Flink's own fatal exits, whose cause has no frame of ours: Flink 2.2 ends a TaskManager
+     * when a failing task's clean-up throws, and a failover can make its runtime's clean-up race. A
+     * TaskManager that dies of our code, or without a fatal error in its log, fails the caller at once
+     * with the cause; so does the JobManager's exit.
+     */
+    void supervise() throws IOException {
+        if (!jobManager.isAlive()) throw new IOException("the JobManager exited with code " + jobManager.exitValue() + ": " + tail("jobmanager"));
+        for (Map.Entry<String, Process> tm : taskManagers.entrySet()) {
+            if (tm.getValue().isAlive()) continue;
+            String name = tm.getKey(), log = tail(name);
+            List<String> cause = fatalCause(name);
+            if (cause.isEmpty() || cause.stream().anyMatch(l -> l.contains("io.wasserflow.")))
+                throw new IOException(name + " exited with code " + tm.getValue().exitValue() + ": " + log);
+            taskManagers.remove(name);
+            String fresh = launchTaskManager();
+            replacements.add(name + " exited with code " + tm.getValue().exitValue() + " after a fatal error in Flink (" + cause.get(0).strip()
+                    + (cause.size() > 1 ? " " + cause.get(1).strip() : "") + "); " + fresh + " started in its place");
+        }
+    }
+
+    /** What {@link #supervise()} replaced, and why, oldest first. */
+    List<String> replacements() {
+        return List.copyOf(replacements);
+    }
+
+    /** The cause logged with a TaskManager's first fatal error: its exception and frames (those after the message line); empty if none. */
+    private List<String> fatalCause(String name) {
+        try {
+            List<String> lines = Files.readAllLines(dir.resolve(name + ".log"));
+            for (int i = 0; i < lines.size(); i++) {
+                if (!lines.get(i).contains(" ERROR ") || !lines.get(i).contains("FATAL")) continue;
+                List<String> cause = new ArrayList<>();
+                for (int j = i + 1; j < lines.size() && isStackLine(lines.get(j)); j++) cause.add(lines.get(j));
+                return cause;
+            }
+            return List.of();
+        } catch (IOException e) {
+            return List.of();
+        }
     }
 
     /**
@@ -263,13 +308,25 @@ final class FlinkCluster implements AutoCloseable {
     String tail(String name) {
         try {
             List<String> lines = Files.readAllLines(dir.resolve(name + ".log"));
-            // the first errors say why a process died (a fatal exit ends with a thread dump, not the cause)
-            List<String> errors = lines.stream().filter(l -> l.contains(" ERROR ")).limit(5).toList();
+            // the first errors say why a process died (a fatal exit ends with a thread dump, not the cause),
+            // the first with its stack trace and causes
+            List<String> errors = new ArrayList<>();
+            for (int i = 0, shown = 0; i < lines.size() && shown < 5; i++) {
+                if (!lines.get(i).contains(" ERROR ")) continue;
+                errors.add(lines.get(i));
+                if (shown++ == 0)
+                    for (int j = i + 1; j < lines.size() && j <= i + 60 && isStackLine(lines.get(j)); j++) errors.add(lines.get(j));
+            }
             return (errors.isEmpty() ? "" : "first errors:\n" + String.join("\n", errors) + "\nlast lines:\n")
                     + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
         } catch (IOException e) {
             return "(no log " + name + ".log)";
         }
+    }
+
+    /** A line of a logged exception after its message (a frame, a cause, a continuation): any line not opening with a time. */
+    private static boolean isStackLine(String line) {
+        return !line.matches("^\\d\\d:\\d\\d:\\d\\d\\.\\d+ .*");
     }
 
     /** Stops every child: SIGTERM, then SIGKILL after 10 s. Idempotent; the folder is the caller's. */
