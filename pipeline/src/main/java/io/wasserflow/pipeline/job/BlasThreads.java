@@ -21,6 +21,14 @@ public final class BlasThreads {
     public static synchronized void fix(int threads) {
         if (Nd4j.getEnvironment().maxMasterThreads() != threads) Nd4j.getEnvironment().setMaxMasterThreads(threads);
         if (Nd4j.factory().blas().getMaxThreads() != threads) Nd4j.factory().blas().setMaxThreads(threads);
+        team(threads);
+    }
+
+    /**
+     * Fixes only the calling thread's OpenMP team: for a thread that computes beside the trainers
+     * (the quality classifier's training) without changing the process's pools they share.
+     */
+    public static void team(int threads) {
         if (Nd4j.getEnvironment().isCPU()) NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
     }
 }

@@ -56,6 +56,9 @@ final class FashionQuality {
             }
             Thread t = new Thread(() -> {
                 try {
+                    // one OpenMP thread beside the trainers (left alone, a new thread's team is every core), and the same
+                    // classifier on every machine: libnd4j splits its sums by the team's size
+                    BlasThreads.team(1);
                     f.complete(load(dir, dataDir));
                 } catch (Throwable e) {
                     say("image quality: the classifier could not be loaded or trained (" + e + "); the Fréchet distance, birthday test and class coverage are skipped");

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOpsHolder;
 
-/** The run's thread count reaches the training thread's own OpenMP team, and only that thread's. */
+/** The run's thread count reaches the training thread's own OpenMP team, and only that thread's; a team alone touches nothing else. */
 class BlasThreadsTest {
     @Test
     void theTrainingThreadsOpenMpTeamIsTheRunsThreadsAndOtherThreadsKeepTheirs() throws Exception {
@@ -21,6 +21,10 @@ class BlasThreadsTest {
             // the team size is the thread's own: another thread still has the process default (the cores, unless OMP_NUM_THREADS)
             assertEquals(untouched, onOwnThread(() -> {}));
             assertEquals(2, onOwnThread(() -> BlasThreads.fix(2)));
+            // a thread beside the trainers (the quality classifier's) sets its own team and leaves the process's pools alone
+            assertEquals(1, onOwnThread(() -> BlasThreads.team(1)));
+            assertEquals(2, Nd4j.getEnvironment().maxMasterThreads());
+            assertEquals(2, Nd4j.factory().blas().getMaxThreads());
         } finally {
             BlasThreads.fix(master);
             Nd4j.factory().blas().setMaxThreads(blas);
